@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AidTrackerConfig(AppConfig):
+    name = "aidtracker"
+    verbose_name = "AidTracker"

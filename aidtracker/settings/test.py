@@ -1,0 +1,27 @@
+"""Settings for the test suite: fast hashing, a file-backed SQLite so threads share it."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES, INSTALLED_APPS
+
+SECRET_KEY = "test-only-key"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# The append-only triggers refuse the DELETEs that end a transactional test; the
+# test-only app overrides `flush` to lift them for the purge and put them back.
+INSTALLED_APPS = ["aidtracker.testing", *INSTALLED_APPS]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # An in-memory database cannot be shared between the threads of the
+    # concurrency tests; a file can. pytest-xdist suffixes the name per worker.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["TEST"] = {
+        "CHARSET": "utf8mb4",
+        "COLLATION": "utf8mb4_unicode_ci",
+    }

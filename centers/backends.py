@@ -1,0 +1,17 @@
+"""Authentication that lets only active staff members sign in."""
+
+from django.contrib.auth.backends import ModelBackend
+
+
+class ActiveStaffBackend(ModelBackend):
+    """Refuse users whose staff record is missing or not active.
+
+    ModelBackend.get_user() asks this too on every request, so deactivating a
+    staff member ends their open sessions at their next click.
+    """
+
+    def user_can_authenticate(self, user):
+        if not super().user_can_authenticate(user):
+            return False
+        staff = getattr(user, "staff_member", None)
+        return staff is not None and staff.is_active

@@ -1,0 +1,160 @@
+"""The append-only distribution audit log (seed table 6) and the views over it."""
+
+from django.db import models
+from django.utils import timezone
+
+from aidtracker.db.constraints import choices_check
+from centers.models import DistributionCenter, StaffMember
+from households.models import Household
+from inventory.models import AidPackage
+
+
+class LogStatus(models.TextChoices):
+    SUCCESS = "success", "Success"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled (void)"
+
+
+class DistributionLog(models.Model):
+    """Every distribution attempt, successful or not, and every void.
+
+    Rows are only ever inserted: database triggers refuse UPDATE and DELETE from
+    any client. A void is a new `cancelled` row whose `voided_log` points at the
+    `success` row it cancels; the unique column lets each success be voided once.
+    """
+
+    Status = LogStatus
+
+    id = models.AutoField(primary_key=True, db_column="log_id")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="distribution_logs"
+    )
+    package = models.ForeignKey(
+        AidPackage, on_delete=models.PROTECT, related_name="distribution_logs"
+    )
+    center = models.ForeignKey(
+        DistributionCenter, on_delete=models.PROTECT, related_name="distribution_logs"
+    )
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="distribution_logs",
+    )
+    quantity_distributed = models.IntegerField(default=1, db_default=1)
+    distribution_date = models.DateTimeField(
+        default=timezone.now, db_default=models.functions.Now(), db_index=True
+    )
+    transaction_status = models.CharField(
+        max_length=9,
+        choices=Status,
+        default=Status.SUCCESS,
+        db_default=Status.SUCCESS,
+        db_index=True,
+    )
+    failure_reason = models.CharField(max_length=255, null=True, blank=True)
+    failure_code = models.CharField(
+        max_length=32,
+        null=True,
+        blank=True,
+        help_text="Machine-readable refusal code of a failed attempt.",
+    )
+    notes = models.TextField(null=True, blank=True)
+    voided_log = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="void",
+        help_text="For a cancelled row: the successful distribution it voids.",
+    )
+
+    class Meta:
+        db_table = "Distribution_Log"
+        ordering = ["-distribution_date", "-id"]
+        indexes = [
+            models.Index(
+                fields=["household", "package", "distribution_date"],
+                name="idx_household_package_date",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity_distributed__gt=0),
+                name="chk_quantity_distributed",
+            ),
+            choices_check("transaction_status", LogStatus, name="chk_log_status"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(transaction_status="cancelled", voided_log__isnull=False)
+                    | (
+                        ~models.Q(transaction_status="cancelled")
+                        & models.Q(voided_log__isnull=True)
+                    )
+                ),
+                name="chk_void_points_at_original",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(transaction_status="failed")
+                | models.Q(failure_reason__isnull=False),
+                name="chk_failure_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_transaction_status_display()}"
+
+
+class Eligibility(models.TextChoices):
+    ELIGIBLE = "ELIGIBLE", "Eligible"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE", "Not eligible"
+
+
+class HouseholdEligibility(models.Model):
+    """Row of vw_household_eligibility: one per active household and active package."""
+
+    Eligibility = Eligibility
+
+    eligibility_key = models.CharField(max_length=40, primary_key=True)
+    household = models.ForeignKey(Household, on_delete=models.DO_NOTHING, related_name="+")
+    family_name = models.CharField(max_length=100)
+    package = models.ForeignKey(AidPackage, on_delete=models.DO_NOTHING, related_name="+")
+    package_name = models.CharField(max_length=100)
+    last_distribution_date = models.DateTimeField(null=True)
+    days_since = models.IntegerField(null=True)
+    validity_period_days = models.IntegerField()
+    eligibility_status = models.CharField(max_length=12, choices=Eligibility)
+    next_eligible_date = models.DateField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "vw_household_eligibility"
+        verbose_name_plural = "household eligibility"
+        ordering = ["household_id", "package_id"]
+
+    def __str__(self):
+        return f"{self.family_name} / {self.package_name}: {self.eligibility_status}"
+
+
+class MonthlySummary(models.Model):
+    """Row of vw_monthly_summary: successful, not-voided distributions per month."""
+
+    summary_key = models.CharField(max_length=40, primary_key=True)
+    month = models.CharField(max_length=7)
+    center = models.ForeignKey(DistributionCenter, on_delete=models.DO_NOTHING, related_name="+")
+    center_name = models.CharField(max_length=100)
+    category = models.CharField(max_length=9, choices=AidPackage.Category)
+    total_distributions = models.IntegerField()
+    unique_households = models.IntegerField()
+    total_packages = models.IntegerField()
+    total_value = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        managed = False
+        db_table = "vw_monthly_summary"
+        verbose_name_plural = "monthly summaries"
+        ordering = ["-month", "center_name", "category"]
+
+    def __str__(self):
+        return f"{self.month} {self.center_name} {self.category}"

@@ -1,0 +1,92 @@
+"""Registered beneficiary households (seed table 3)."""
+
+from django.db import models
+
+from aidtracker.db.constraints import choices_check
+
+from .fields import E164PhoneField
+
+DUPLICATE_PHONE_MESSAGE = "A household with this phone number is already registered."
+
+
+class HouseholdIncomeLevel(models.TextChoices):
+    NO_INCOME = "no_income", "No income"
+    VERY_LOW = "very_low", "Very low"
+    LOW = "low", "Low"
+    MODERATE = "moderate", "Moderate"
+
+
+class HouseholdPriorityLevel(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class HouseholdStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Household(models.Model):
+    IncomeLevel = HouseholdIncomeLevel
+    PriorityLevel = HouseholdPriorityLevel
+    Status = HouseholdStatus
+
+    id = models.AutoField(primary_key=True, db_column="household_id")
+    family_name = models.CharField(max_length=100)
+    primary_contact_name = models.CharField(max_length=100)
+    phone_number = E164PhoneField(
+        max_length=20,
+        unique=True,
+        error_messages={"unique": DUPLICATE_PHONE_MESSAGE},
+        help_text="Any spelling; stored in international E.164 form.",
+    )
+    email = models.EmailField(max_length=100, null=True, blank=True)
+    address = models.CharField(max_length=255)
+    city = models.CharField(max_length=100, db_index=True)
+    state = models.CharField(max_length=50)
+    zip_code = models.CharField(max_length=10)
+    family_size = models.IntegerField()
+    income_level = models.CharField(max_length=9, choices=IncomeLevel)
+    priority_level = models.CharField(
+        max_length=8,
+        choices=PriorityLevel,
+        default=PriorityLevel.MEDIUM,
+        db_default=PriorityLevel.MEDIUM,
+        db_index=True,
+    )
+    registration_date = models.DateField(db_index=True)
+    last_verified_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=9,
+        choices=Status,
+        default=Status.ACTIVE,
+        db_default=Status.ACTIVE,
+        db_index=True,
+    )
+    notes = models.TextField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "Households"
+        ordering = ["family_name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(family_size__gt=0), name="chk_family_size"),
+            choices_check("income_level", HouseholdIncomeLevel, name="chk_household_income_level"),
+            choices_check(
+                "priority_level",
+                HouseholdPriorityLevel,
+                name="chk_household_priority_level",
+            ),
+            choices_check("status", HouseholdStatus, name="chk_household_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.family_name} household (#{self.pk})"
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE

@@ -1,0 +1,188 @@
+"""Aid packages, stock per center, and the append-only log of stock movements."""
+
+from django.db import models
+
+from aidtracker.db.constraints import choices_check
+from centers.models import DistributionCenter, StaffMember
+
+
+class PackageCategory(models.TextChoices):
+    FOOD = "food", "Food"
+    MEDICAL = "medical", "Medical"
+    SHELTER = "shelter", "Shelter"
+    HYGIENE = "hygiene", "Hygiene"
+    EDUCATION = "education", "Education"
+    EMERGENCY = "emergency", "Emergency"
+
+
+class AidPackage(models.Model):
+    """A kind of aid package (seed table 2)."""
+
+    Category = PackageCategory
+
+    id = models.AutoField(primary_key=True, db_column="package_id")
+    package_name = models.CharField(max_length=100)
+    description = models.TextField(null=True, blank=True)
+    category = models.CharField(max_length=9, choices=Category, db_index=True)
+    unit_weight_kg = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    estimated_cost = models.DecimalField(max_digits=10, decimal_places=2)
+    validity_period_days = models.IntegerField(
+        default=30, db_default=30, help_text="How often household can receive"
+    )
+    is_active = models.BooleanField(default=True, db_default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "Aid_Packages"
+        ordering = ["category", "package_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(estimated_cost__gte=0), name="chk_estimated_cost"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(validity_period_days__gt=0),
+                name="chk_validity_period",
+            ),
+            choices_check("category", PackageCategory, name="chk_package_category"),
+        ]
+
+    def __str__(self):
+        return f"{self.package_name} ({self.get_category_display()})"
+
+
+class Inventory(models.Model):
+    """Units of one package on hand at one center (seed table 5).
+
+    Exactly one row per (center, package), so a distribution always has one row to
+    lock. `quantity_on_hand` changes only through the services, each of which
+    leaves a trace: a distribution log row or a stock movement.
+    """
+
+    id = models.AutoField(primary_key=True, db_column="inventory_id")
+    center = models.ForeignKey(
+        DistributionCenter, on_delete=models.CASCADE, related_name="inventory"
+    )
+    package = models.ForeignKey(AidPackage, on_delete=models.CASCADE, related_name="inventory")
+    quantity_on_hand = models.IntegerField(default=0, db_default=0, db_index=True)
+    reorder_level = models.IntegerField(default=50, db_default=50)
+    last_restock_date = models.DateField(null=True, blank=True)
+    last_restock_quantity = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "Inventory"
+        verbose_name_plural = "inventory"
+        ordering = ["center__center_name", "package__package_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "package"], name="uq_center_package"),
+            models.CheckConstraint(
+                condition=models.Q(quantity_on_hand__gte=0), name="chk_quantity"
+            ),
+            models.CheckConstraint(condition=models.Q(reorder_level__gte=0), name="chk_reorder"),
+        ]
+
+    def __str__(self):
+        return f"{self.package.package_name} at {self.center.center_name}"
+
+
+class MovementKind(models.TextChoices):
+    RESTOCK = "restock", "Restock"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+class MovementReason(models.TextChoices):
+    DELIVERY = "delivery", "Delivery received"
+    DAMAGED = "damaged", "Damaged"
+    EXPIRED = "expired", "Expired"
+    LOST = "lost", "Lost or stolen"
+    FOUND = "found", "Found in count"
+    COUNT_CORRECTION = "count_correction", "Stock count correction"
+
+
+class StockMovement(models.Model):
+    """One stock change that is not a distribution: a restock or a counted adjustment.
+
+    Append-only (database triggers refuse UPDATE and DELETE). With the
+    distribution log it makes stock auditable: for every inventory row,
+    restocked + adjustments - distributed + voided = quantity_on_hand.
+    """
+
+    Kind = MovementKind
+    Reason = MovementReason
+
+    id = models.AutoField(primary_key=True, db_column="movement_id")
+    inventory = models.ForeignKey(Inventory, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=10, choices=Kind)
+    reason = models.CharField(max_length=16, choices=Reason)
+    quantity_change = models.IntegerField(help_text="Units added (positive) or removed (negative).")
+    quantity_after = models.IntegerField(help_text="Units on hand right after this movement.")
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stock_movements",
+    )
+    notes = models.TextField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "Stock_Movements"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            choices_check("kind", MovementKind, name="chk_movement_kind"),
+            choices_check("reason", MovementReason, name="chk_movement_reason"),
+            models.CheckConstraint(
+                condition=~models.Q(quantity_change=0), name="chk_movement_nonzero"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity_after__gte=0),
+                name="chk_movement_quantity_after",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="restock")
+                | (models.Q(quantity_change__gt=0) & models.Q(reason="delivery")),
+                name="chk_restock_is_delivery",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.quantity_change:+d} ({self.get_reason_display()})"
+
+
+class StockStatus(models.TextChoices):
+    OUT_OF_STOCK = "OUT_OF_STOCK", "Out of stock"
+    LOW_STOCK = "LOW_STOCK", "Low stock"
+    IN_STOCK = "IN_STOCK", "In stock"
+
+
+class CurrentInventoryStatus(models.Model):
+    """Row of vw_current_inventory_status: stock at active centers with an alert level."""
+
+    StockStatus = StockStatus
+
+    inventory = models.OneToOneField(
+        Inventory,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_column="inventory_id",
+        related_name="+",
+    )
+    center = models.ForeignKey(DistributionCenter, on_delete=models.DO_NOTHING, related_name="+")
+    center_name = models.CharField(max_length=100)
+    package = models.ForeignKey(AidPackage, on_delete=models.DO_NOTHING, related_name="+")
+    package_name = models.CharField(max_length=100)
+    quantity_on_hand = models.IntegerField()
+    reorder_level = models.IntegerField()
+    stock_status = models.CharField(max_length=12, choices=StockStatus)
+
+    class Meta:
+        managed = False
+        db_table = "vw_current_inventory_status"
+        verbose_name_plural = "current inventory status"
+        ordering = ["center_name", "package_name"]
+
+    def __str__(self):
+        return f"{self.package_name} at {self.center_name}: {self.stock_status}"
