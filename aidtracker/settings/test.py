@@ -1,7 +1,7 @@
 """Settings for the test suite: fast hashing, a file-backed SQLite so threads share it."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, INSTALLED_APPS
+from .base import BASE_DIR, DATABASES, INSTALLED_APPS, env
 
 SECRET_KEY = "test-only-key"
 DEBUG = False
@@ -18,7 +18,8 @@ INSTALLED_APPS = ["aidtracker.testing", *INSTALLED_APPS]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # An in-memory database cannot be shared between the threads of the
     # concurrency tests; a file can. pytest-xdist suffixes the name per worker.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    test_path = env("SQLITE_TEST_PATH", default=str(BASE_DIR / ".test-db.sqlite3"))
+    DATABASES["default"]["TEST"] = {"NAME": test_path}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {
