@@ -1,0 +1,42 @@
+"""The role matrix of DESIGN.md, in one place: who may do what, and where.
+
+Services call these before writing; views call them to decide what to show and
+to refuse requests. Every check also requires the staff member to be active.
+"""
+
+from .models import StaffMember
+
+Role = StaffMember.Role
+
+
+def _active(staff):
+    return staff is not None and staff.is_active
+
+
+def can_record_distribution(staff, center):
+    """Every role records distributions at its own center; admins at any center."""
+    return _active(staff) and staff.works_at(center)
+
+
+def can_edit_households(staff):
+    return _active(staff) and staff.role in (Role.WORKER, Role.MANAGER, Role.ADMIN)
+
+
+def can_change_household_status(staff):
+    return _active(staff) and staff.role in (Role.MANAGER, Role.ADMIN)
+
+
+def can_manage_center(staff, center):
+    """Restock, adjust stock, set reorder levels and void: managers of the center, admins."""
+    if not _active(staff):
+        return False
+    return staff.is_admin or (staff.role == Role.MANAGER and staff.works_at(center))
+
+
+def can_view_reports(staff, center=None):
+    """Managers see their own center's reports; admins see all."""
+    if not _active(staff):
+        return False
+    if staff.is_admin:
+        return True
+    return staff.role == Role.MANAGER and (center is None or staff.works_at(center))

@@ -1,0 +1,240 @@
+"""Record, refuse and void distributions: the locked, audited core of AidTracker.
+
+Every call leaves exactly one audit row: `success`, `failed` (with the refusal's
+code and message) or `cancelled` (a void). Rows are locked in one fixed order,
+household first and inventory second, so two workers can neither hand out the
+same last unit nor serve one household twice from two centers at once.
+"""
+
+import datetime
+
+from django.db import IntegrityError
+from django.db.models import F
+from django.utils import timezone
+
+from aidtracker.db.retry import LockContention, atomic_with_retries
+from centers import policies
+from households.models import Household
+from inventory.models import Inventory
+
+from .models import DistributionLog
+
+MAX_QUANTITY = 100
+
+FAILURE_MESSAGES = {
+    "invalid_quantity": f"Quantity must be a whole number from 1 to {MAX_QUANTITY}.",
+    "household_inactive": "This household is not active and cannot receive aid.",
+    "package_inactive": "This package is no longer being distributed.",
+    "center_inactive": "This distribution center is not active.",
+    "staff_not_allowed": "You are not allowed to record distributions at this center.",
+    "not_eligible": "This household already received this package within its validity period.",
+    "no_inventory": "This center does not stock this package.",
+    "insufficient_stock": "Not enough stock at this center for this quantity.",
+}
+FAILURE_CODES = tuple(FAILURE_MESSAGES)
+
+BUSY_CODE = "busy"
+BUSY_MESSAGE = "The system is busy; nothing was changed. Please try again."
+
+VOID_MESSAGES = {
+    "staff_not_allowed": "Only a manager of this center or an admin can void a distribution.",
+    "not_voidable": "Only a successful distribution can be voided.",
+    "already_voided": "This distribution has already been voided.",
+    "reason_required": "Give the reason for voiding this distribution.",
+}
+
+
+class DistributionRefused(Exception):
+    """A distribution that did not happen; `.log` is the committed `failed` row."""
+
+    def __init__(self, code, log=None):
+        self.code = code
+        self.log = log
+        self.message = FAILURE_MESSAGES.get(code, BUSY_MESSAGE)
+        super().__init__(self.message)
+
+
+class DistributionBusy(DistributionRefused):
+    """Lock contention outlasted the retries; the attempt left nothing half-done."""
+
+    def __init__(self, log=None):
+        super().__init__(BUSY_CODE, log)
+
+
+class VoidRefused(Exception):
+    def __init__(self, code):
+        self.code = code
+        self.message = VOID_MESSAGES[code]
+        super().__init__(self.message)
+
+
+class _Refusal(Exception):
+    """Raised inside the locked block so that the block rolls back."""
+
+    def __init__(self, code):
+        self.code = code
+
+
+def eligibility_cutoff(validity_period_days, *, today=None):
+    """Return the earliest moment a success still blocks a new one (UTC calendar days).
+
+    A household becomes eligible again on the day that is `validity_period_days`
+    calendar days after its last successful, not-voided distribution.
+    """
+    today = today or timezone.now().astimezone(datetime.UTC).date()
+    first_blocking_day = today - datetime.timedelta(days=validity_period_days - 1)
+    return datetime.datetime.combine(first_blocking_day, datetime.time.min, tzinfo=datetime.UTC)
+
+
+def blocking_distributions(*, household_id, package_id, validity_period_days):
+    """Successful, not-voided distributions that still block this package for the household."""
+    return DistributionLog.objects.filter(
+        household_id=household_id,
+        package_id=package_id,
+        transaction_status=DistributionLog.Status.SUCCESS,
+        distribution_date__gte=eligibility_cutoff(validity_period_days),
+        void__isnull=True,
+    )
+
+
+def _is_valid_quantity(quantity):
+    return (
+        isinstance(quantity, int)
+        and not isinstance(quantity, bool)
+        and 1 <= quantity <= MAX_QUANTITY
+    )
+
+
+def distribute_package(*, household, package, center, staff, quantity=1):
+    """Hand `quantity` units of `package` to `household` at `center`, recorded by `staff`.
+
+    Returns the `success` log row, or raises DistributionRefused whose `.code` is one
+    of FAILURE_CODES and whose `.log` is the committed `failed` row.
+    """
+
+    def locked_distribution():
+        if not _is_valid_quantity(quantity):
+            raise _Refusal("invalid_quantity")
+        household_status = (
+            Household.objects.select_for_update()
+            .filter(pk=household.pk)
+            .values_list("status", flat=True)
+            .get()
+        )
+        stock = (
+            Inventory.objects.select_for_update()
+            .filter(center_id=center.pk, package_id=package.pk)
+            .values_list("pk", "quantity_on_hand")
+            .order_by()  # no join for Meta.ordering: only the inventory row is locked
+            .first()
+        )
+        if household_status != Household.Status.ACTIVE:
+            raise _Refusal("household_inactive")
+        if not package.is_active:
+            raise _Refusal("package_inactive")
+        if not center.is_active:
+            raise _Refusal("center_inactive")
+        if not policies.can_record_distribution(staff, center):
+            raise _Refusal("staff_not_allowed")
+        if blocking_distributions(
+            household_id=household.pk,
+            package_id=package.pk,
+            validity_period_days=package.validity_period_days,
+        ).exists():
+            raise _Refusal("not_eligible")
+        if stock is None:
+            raise _Refusal("no_inventory")
+        inventory_id, on_hand = stock
+        if on_hand < quantity:
+            raise _Refusal("insufficient_stock")
+        now = timezone.now()
+        Inventory.objects.filter(pk=inventory_id).update(
+            quantity_on_hand=F("quantity_on_hand") - quantity, updated_at=now
+        )
+        # Inputs were checked above; full_clean() would re-query every foreign key
+        # while the rows are locked, so the row is inserted as built.
+        return DistributionLog.objects.create(
+            household_id=household.pk,
+            package_id=package.pk,
+            center_id=center.pk,
+            staff=staff,
+            quantity_distributed=quantity,
+            distribution_date=now,
+            transaction_status=DistributionLog.Status.SUCCESS,
+        )
+
+    try:
+        return atomic_with_retries(locked_distribution)
+    except _Refusal as refusal:
+        code = refusal.code
+    except LockContention:
+        code = BUSY_CODE
+    failed = _log_failure(household, package, center, staff, quantity, code)
+    if code == BUSY_CODE:
+        raise DistributionBusy(failed)
+    raise DistributionRefused(code, failed)
+
+
+def _log_failure(household, package, center, staff, quantity, code):
+    """Commit the `failed` audit row for a refused attempt."""
+    valid = _is_valid_quantity(quantity)
+    return DistributionLog.objects.create(
+        household_id=household.pk,
+        package_id=package.pk,
+        center_id=center.pk,
+        staff=staff,
+        quantity_distributed=quantity if valid else 1,
+        transaction_status=DistributionLog.Status.FAILED,
+        failure_code=code,
+        failure_reason=FAILURE_MESSAGES.get(code, BUSY_MESSAGE),
+        notes=None if valid else f"Requested quantity: {str(quantity)[:50]}",
+    )
+
+
+def void_distribution(*, log, staff, reason):
+    """Cancel a successful distribution: append a `cancelled` row and put the stock back.
+
+    The household becomes eligible for the package again. Each success can be voided
+    once; the unique `voided_log_id` column makes the database refuse a second void.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise VoidRefused("reason_required")
+    if not policies.can_manage_center(staff, log.center):
+        raise VoidRefused("staff_not_allowed")
+    if log.transaction_status != DistributionLog.Status.SUCCESS:
+        raise VoidRefused("not_voidable")
+
+    def locked_void():
+        Household.objects.select_for_update().filter(pk=log.household_id).values_list("pk").get()
+        inventory_id = (
+            Inventory.objects.select_for_update()
+            .filter(center_id=log.center_id, package_id=log.package_id)
+            .values_list("pk", flat=True)
+            .get()
+        )
+        if DistributionLog.objects.filter(voided_log_id=log.pk).exists():
+            raise VoidRefused("already_voided")
+        now = timezone.now()
+        void = DistributionLog.objects.create(
+            household_id=log.household_id,
+            package_id=log.package_id,
+            center_id=log.center_id,
+            staff=staff,
+            quantity_distributed=log.quantity_distributed,
+            distribution_date=now,
+            transaction_status=DistributionLog.Status.CANCELLED,
+            voided_log_id=log.pk,
+            notes=reason,
+        )
+        Inventory.objects.filter(pk=inventory_id).update(
+            quantity_on_hand=F("quantity_on_hand") + log.quantity_distributed, updated_at=now
+        )
+        return void
+
+    try:
+        return atomic_with_retries(locked_void)
+    except IntegrityError:
+        raise VoidRefused("already_voided") from None
+    except LockContention:
+        raise DistributionBusy() from None

@@ -1,0 +1,75 @@
+from django.contrib import admin
+
+from aidtracker.admin import ReadOnlyAdmin
+
+from .models import AidPackage, CurrentInventoryStatus, Inventory, StockMovement
+
+
+@admin.register(AidPackage)
+class AidPackageAdmin(admin.ModelAdmin):
+    list_display = [
+        "package_name",
+        "category",
+        "estimated_cost",
+        "unit_weight_kg",
+        "validity_period_days",
+        "is_active",
+    ]
+    list_filter = ["category", "is_active"]
+    search_fields = ["package_name", "description"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Inventory)
+class InventoryAdmin(admin.ModelAdmin):
+    """Stock rows. Quantities change only through restock, adjustment and distribution,
+    each of which leaves an audit trail, so they are read-only here."""
+
+    list_display = [
+        "center",
+        "package",
+        "quantity_on_hand",
+        "reorder_level",
+        "last_restock_date",
+        "last_restock_quantity",
+    ]
+    list_filter = ["center", "package__category"]
+    search_fields = ["center__center_name", "package__package_name"]
+    list_select_related = ["center", "package"]
+    readonly_fields = [
+        "quantity_on_hand",
+        "last_restock_date",
+        "last_restock_quantity",
+        "created_at",
+        "updated_at",
+    ]
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "inventory",
+        "kind",
+        "reason",
+        "quantity_change",
+        "quantity_after",
+        "staff",
+    ]
+    list_filter = ["kind", "reason", "inventory__center"]
+    search_fields = ["inventory__package__package_name", "inventory__center__center_name", "notes"]
+    list_select_related = ["inventory__center", "inventory__package", "staff"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(CurrentInventoryStatus)
+class CurrentInventoryStatusAdmin(ReadOnlyAdmin):
+    list_display = [
+        "center_name",
+        "package_name",
+        "quantity_on_hand",
+        "reorder_level",
+        "stock_status",
+    ]
+    list_filter = ["stock_status", "center_name"]
+    search_fields = ["center_name", "package_name"]
