@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,47 +14,130 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='DistributionCenter',
+            name="DistributionCenter",
             fields=[
-                ('id', models.AutoField(db_column='center_id', primary_key=True, serialize=False)),
-                ('center_name', models.CharField(max_length=100)),
-                ('address', models.CharField(max_length=255)),
-                ('city', models.CharField(db_index=True, max_length=100)),
-                ('state', models.CharField(max_length=50)),
-                ('zip_code', models.CharField(max_length=10)),
-                ('phone_number', models.CharField(blank=True, max_length=20, null=True)),
-                ('email', models.EmailField(blank=True, max_length=100, null=True)),
-                ('capacity', models.IntegerField(db_default=1000, default=1000, help_text='Max households served daily')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('inactive', 'Inactive'), ('maintenance', 'Maintenance')], db_default='active', db_index=True, default='active', max_length=11)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.AutoField(db_column="center_id", primary_key=True, serialize=False)),
+                ("center_name", models.CharField(max_length=100)),
+                ("address", models.CharField(max_length=255)),
+                ("city", models.CharField(db_index=True, max_length=100)),
+                ("state", models.CharField(max_length=50)),
+                ("zip_code", models.CharField(max_length=10)),
+                ("phone_number", models.CharField(blank=True, max_length=20, null=True)),
+                ("email", models.EmailField(blank=True, max_length=100, null=True)),
+                (
+                    "capacity",
+                    models.IntegerField(
+                        db_default=1000, default=1000, help_text="Max households served daily"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("inactive", "Inactive"),
+                            ("maintenance", "Maintenance"),
+                        ],
+                        db_default="active",
+                        db_index=True,
+                        default="active",
+                        max_length=11,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'db_table': 'Distribution_Centers',
-                'ordering': ['center_name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='chk_capacity'), models.CheckConstraint(condition=models.Q(('status__in', ['active', 'inactive', 'maintenance'])), name='chk_center_status')],
+                "db_table": "Distribution_Centers",
+                "ordering": ["center_name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("capacity__gt", 0)), name="chk_capacity"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["active", "inactive", "maintenance"])),
+                        name="chk_center_status",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StaffMember',
+            name="StaffMember",
             fields=[
-                ('id', models.AutoField(db_column='staff_id', primary_key=True, serialize=False)),
-                ('first_name', models.CharField(max_length=50)),
-                ('last_name', models.CharField(max_length=50)),
-                ('email', models.EmailField(max_length=100, unique=True)),
-                ('phone_number', models.CharField(blank=True, max_length=20, null=True)),
-                ('role', models.CharField(choices=[('admin', 'Admin'), ('manager', 'Manager'), ('worker', 'Worker'), ('volunteer', 'Volunteer')], db_default='worker', db_index=True, default='worker', max_length=9)),
-                ('hire_date', models.DateField()),
-                ('status', models.CharField(choices=[('active', 'Active'), ('inactive', 'Inactive'), ('on_leave', 'On leave')], db_default='active', db_index=True, default='active', max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('center', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='staff', to='centers.distributioncenter')),
-                ('user', models.OneToOneField(blank=True, help_text='The login this staff member signs in with.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='staff_member', to=settings.AUTH_USER_MODEL)),
+                ("id", models.AutoField(db_column="staff_id", primary_key=True, serialize=False)),
+                ("first_name", models.CharField(max_length=50)),
+                ("last_name", models.CharField(max_length=50)),
+                ("email", models.EmailField(max_length=100, unique=True)),
+                ("phone_number", models.CharField(blank=True, max_length=20, null=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Admin"),
+                            ("manager", "Manager"),
+                            ("worker", "Worker"),
+                            ("volunteer", "Volunteer"),
+                        ],
+                        db_default="worker",
+                        db_index=True,
+                        default="worker",
+                        max_length=9,
+                    ),
+                ),
+                ("hire_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("inactive", "Inactive"),
+                            ("on_leave", "On leave"),
+                        ],
+                        db_default="active",
+                        db_index=True,
+                        default="active",
+                        max_length=8,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "center",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="staff",
+                        to="centers.distributioncenter",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The login this staff member signs in with.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="staff_member",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'db_table': 'Staff_Members',
-                'ordering': ['last_name', 'first_name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('role__in', ['admin', 'manager', 'worker', 'volunteer'])), name='chk_staff_role'), models.CheckConstraint(condition=models.Q(('status__in', ['active', 'inactive', 'on_leave'])), name='chk_staff_status')],
+                "db_table": "Staff_Members",
+                "ordering": ["last_name", "first_name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("role__in", ["admin", "manager", "worker", "volunteer"])
+                        ),
+                        name="chk_staff_role",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["active", "inactive", "on_leave"])),
+                        name="chk_staff_status",
+                    ),
+                ],
             },
         ),
     ]

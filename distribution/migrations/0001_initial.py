@@ -7,75 +7,201 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('centers', '0001_initial'),
-        ('households', '0001_initial'),
-        ('inventory', '0001_initial'),
+        ("centers", "0001_initial"),
+        ("households", "0001_initial"),
+        ("inventory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HouseholdEligibility',
+            name="HouseholdEligibility",
             fields=[
-                ('eligibility_key', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('family_name', models.CharField(max_length=100)),
-                ('package_name', models.CharField(max_length=100)),
-                ('last_distribution_date', models.DateTimeField(null=True)),
-                ('days_since', models.IntegerField(null=True)),
-                ('validity_period_days', models.IntegerField()),
-                ('eligibility_status', models.CharField(choices=[('ELIGIBLE', 'Eligible'), ('NOT_ELIGIBLE', 'Not eligible')], max_length=12)),
-                ('next_eligible_date', models.DateField(null=True)),
+                (
+                    "eligibility_key",
+                    models.CharField(max_length=40, primary_key=True, serialize=False),
+                ),
+                ("family_name", models.CharField(max_length=100)),
+                ("package_name", models.CharField(max_length=100)),
+                ("last_distribution_date", models.DateTimeField(null=True)),
+                ("days_since", models.IntegerField(null=True)),
+                ("validity_period_days", models.IntegerField()),
+                (
+                    "eligibility_status",
+                    models.CharField(
+                        choices=[("ELIGIBLE", "Eligible"), ("NOT_ELIGIBLE", "Not eligible")],
+                        max_length=12,
+                    ),
+                ),
+                ("next_eligible_date", models.DateField(null=True)),
             ],
             options={
-                'verbose_name_plural': 'household eligibility',
-                'db_table': 'vw_household_eligibility',
-                'ordering': ['household_id', 'package_id'],
-                'managed': False,
+                "verbose_name_plural": "household eligibility",
+                "db_table": "vw_household_eligibility",
+                "ordering": ["household_id", "package_id"],
+                "managed": False,
             },
         ),
         migrations.CreateModel(
-            name='MonthlySummary',
+            name="MonthlySummary",
             fields=[
-                ('summary_key', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('month', models.CharField(max_length=7)),
-                ('center_name', models.CharField(max_length=100)),
-                ('category', models.CharField(choices=[('food', 'Food'), ('medical', 'Medical'), ('shelter', 'Shelter'), ('hygiene', 'Hygiene'), ('education', 'Education'), ('emergency', 'Emergency')], max_length=9)),
-                ('total_distributions', models.IntegerField()),
-                ('unique_households', models.IntegerField()),
-                ('total_packages', models.IntegerField()),
-                ('total_value', models.DecimalField(decimal_places=2, max_digits=14)),
+                ("summary_key", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("month", models.CharField(max_length=7)),
+                ("center_name", models.CharField(max_length=100)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("food", "Food"),
+                            ("medical", "Medical"),
+                            ("shelter", "Shelter"),
+                            ("hygiene", "Hygiene"),
+                            ("education", "Education"),
+                            ("emergency", "Emergency"),
+                        ],
+                        max_length=9,
+                    ),
+                ),
+                ("total_distributions", models.IntegerField()),
+                ("unique_households", models.IntegerField()),
+                ("total_packages", models.IntegerField()),
+                ("total_value", models.DecimalField(decimal_places=2, max_digits=14)),
             ],
             options={
-                'verbose_name_plural': 'monthly summaries',
-                'db_table': 'vw_monthly_summary',
-                'ordering': ['-month', 'center_name', 'category'],
-                'managed': False,
+                "verbose_name_plural": "monthly summaries",
+                "db_table": "vw_monthly_summary",
+                "ordering": ["-month", "center_name", "category"],
+                "managed": False,
             },
         ),
         migrations.CreateModel(
-            name='DistributionLog',
+            name="DistributionLog",
             fields=[
-                ('id', models.AutoField(db_column='log_id', primary_key=True, serialize=False)),
-                ('quantity_distributed', models.IntegerField(db_default=1, default=1)),
-                ('distribution_date', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), db_index=True, default=django.utils.timezone.now)),
-                ('transaction_status', models.CharField(choices=[('success', 'Success'), ('failed', 'Failed'), ('cancelled', 'Cancelled (void)')], db_default='success', db_index=True, default='success', max_length=9)),
-                ('failure_reason', models.CharField(blank=True, max_length=255, null=True)),
-                ('failure_code', models.CharField(blank=True, help_text='Machine-readable refusal code of a failed attempt.', max_length=32, null=True)),
-                ('notes', models.TextField(blank=True, null=True)),
-                ('center', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='distribution_logs', to='centers.distributioncenter')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='distribution_logs', to='households.household')),
-                ('package', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='distribution_logs', to='inventory.aidpackage')),
-                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='distribution_logs', to='centers.staffmember')),
-                ('voided_log', models.OneToOneField(blank=True, help_text='For a cancelled row: the successful distribution it voids.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='void', to='distribution.distributionlog')),
+                ("id", models.AutoField(db_column="log_id", primary_key=True, serialize=False)),
+                ("quantity_distributed", models.IntegerField(db_default=1, default=1)),
+                (
+                    "distribution_date",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(),
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                    ),
+                ),
+                (
+                    "transaction_status",
+                    models.CharField(
+                        choices=[
+                            ("success", "Success"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled (void)"),
+                        ],
+                        db_default="success",
+                        db_index=True,
+                        default="success",
+                        max_length=9,
+                    ),
+                ),
+                ("failure_reason", models.CharField(blank=True, max_length=255, null=True)),
+                (
+                    "failure_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Machine-readable refusal code of a failed attempt.",
+                        max_length=32,
+                        null=True,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, null=True)),
+                (
+                    "center",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="distribution_logs",
+                        to="centers.distributioncenter",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="distribution_logs",
+                        to="households.household",
+                    ),
+                ),
+                (
+                    "package",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="distribution_logs",
+                        to="inventory.aidpackage",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="distribution_logs",
+                        to="centers.staffmember",
+                    ),
+                ),
+                (
+                    "voided_log",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="For a cancelled row: the successful distribution it voids.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="void",
+                        to="distribution.distributionlog",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'Distribution_Log',
-                'ordering': ['-distribution_date', '-id'],
-                'indexes': [models.Index(fields=['household', 'package', 'distribution_date'], name='idx_household_package_date')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('quantity_distributed__gt', 0)), name='chk_quantity_distributed'), models.CheckConstraint(condition=models.Q(('transaction_status__in', ['success', 'failed', 'cancelled'])), name='chk_log_status'), models.CheckConstraint(condition=models.Q(models.Q(('transaction_status', 'cancelled'), ('voided_log__isnull', False)), models.Q(models.Q(('transaction_status', 'cancelled'), _negated=True), ('voided_log__isnull', True)), _connector='OR'), name='chk_void_points_at_original'), models.CheckConstraint(condition=models.Q(models.Q(('transaction_status', 'failed'), _negated=True), ('failure_reason__isnull', False), _connector='OR'), name='chk_failure_has_reason')],
+                "db_table": "Distribution_Log",
+                "ordering": ["-distribution_date", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["household", "package", "distribution_date"],
+                        name="idx_household_package_date",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity_distributed__gt", 0)),
+                        name="chk_quantity_distributed",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("transaction_status__in", ["success", "failed", "cancelled"])
+                        ),
+                        name="chk_log_status",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("transaction_status", "cancelled"), ("voided_log__isnull", False)
+                            ),
+                            models.Q(
+                                models.Q(("transaction_status", "cancelled"), _negated=True),
+                                ("voided_log__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="chk_void_points_at_original",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("transaction_status", "failed"), _negated=True),
+                            ("failure_reason__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="chk_failure_has_reason",
+                    ),
+                ],
             },
         ),
     ]

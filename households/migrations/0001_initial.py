@@ -6,39 +6,108 @@ import households.fields
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.AutoField(db_column='household_id', primary_key=True, serialize=False)),
-                ('family_name', models.CharField(max_length=100)),
-                ('primary_contact_name', models.CharField(max_length=100)),
-                ('phone_number', households.fields.E164PhoneField(error_messages={'unique': 'A household with this phone number is already registered.'}, help_text='Any spelling; stored in international E.164 form.', max_length=20, unique=True)),
-                ('email', models.EmailField(blank=True, max_length=100, null=True)),
-                ('address', models.CharField(max_length=255)),
-                ('city', models.CharField(db_index=True, max_length=100)),
-                ('state', models.CharField(max_length=50)),
-                ('zip_code', models.CharField(max_length=10)),
-                ('family_size', models.IntegerField()),
-                ('income_level', models.CharField(choices=[('no_income', 'No income'), ('very_low', 'Very low'), ('low', 'Low'), ('moderate', 'Moderate')], max_length=9)),
-                ('priority_level', models.CharField(choices=[('critical', 'Critical'), ('high', 'High'), ('medium', 'Medium'), ('low', 'Low')], db_default='medium', db_index=True, default='medium', max_length=8)),
-                ('registration_date', models.DateField(db_index=True)),
-                ('last_verified_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('inactive', 'Inactive'), ('suspended', 'Suspended')], db_default='active', db_index=True, default='active', max_length=9)),
-                ('notes', models.TextField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.AutoField(db_column="household_id", primary_key=True, serialize=False),
+                ),
+                ("family_name", models.CharField(max_length=100)),
+                ("primary_contact_name", models.CharField(max_length=100)),
+                (
+                    "phone_number",
+                    households.fields.E164PhoneField(
+                        error_messages={
+                            "unique": "A household with this phone number is already registered."
+                        },
+                        help_text="Any spelling; stored in international E.164 form.",
+                        max_length=20,
+                        unique=True,
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=100, null=True)),
+                ("address", models.CharField(max_length=255)),
+                ("city", models.CharField(db_index=True, max_length=100)),
+                ("state", models.CharField(max_length=50)),
+                ("zip_code", models.CharField(max_length=10)),
+                ("family_size", models.IntegerField()),
+                (
+                    "income_level",
+                    models.CharField(
+                        choices=[
+                            ("no_income", "No income"),
+                            ("very_low", "Very low"),
+                            ("low", "Low"),
+                            ("moderate", "Moderate"),
+                        ],
+                        max_length=9,
+                    ),
+                ),
+                (
+                    "priority_level",
+                    models.CharField(
+                        choices=[
+                            ("critical", "Critical"),
+                            ("high", "High"),
+                            ("medium", "Medium"),
+                            ("low", "Low"),
+                        ],
+                        db_default="medium",
+                        db_index=True,
+                        default="medium",
+                        max_length=8,
+                    ),
+                ),
+                ("registration_date", models.DateField(db_index=True)),
+                ("last_verified_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("inactive", "Inactive"),
+                            ("suspended", "Suspended"),
+                        ],
+                        db_default="active",
+                        db_index=True,
+                        default="active",
+                        max_length=9,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'db_table': 'Households',
-                'ordering': ['family_name', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('family_size__gt', 0)), name='chk_family_size'), models.CheckConstraint(condition=models.Q(('income_level__in', ['no_income', 'very_low', 'low', 'moderate'])), name='chk_household_income_level'), models.CheckConstraint(condition=models.Q(('priority_level__in', ['critical', 'high', 'medium', 'low'])), name='chk_household_priority_level'), models.CheckConstraint(condition=models.Q(('status__in', ['active', 'inactive', 'suspended'])), name='chk_household_status')],
+                "db_table": "Households",
+                "ordering": ["family_name", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("family_size__gt", 0)), name="chk_family_size"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("income_level__in", ["no_income", "very_low", "low", "moderate"])
+                        ),
+                        name="chk_household_income_level",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("priority_level__in", ["critical", "high", "medium", "low"])
+                        ),
+                        name="chk_household_priority_level",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["active", "inactive", "suspended"])),
+                        name="chk_household_status",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,141 +5,275 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('centers', '0001_initial'),
+        ("centers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Inventory',
+            name="Inventory",
             fields=[
-                ('id', models.AutoField(db_column='inventory_id', primary_key=True, serialize=False)),
-                ('quantity_on_hand', models.IntegerField(db_default=0, db_index=True, default=0)),
-                ('reorder_level', models.IntegerField(db_default=50, default=50)),
-                ('last_restock_date', models.DateField(blank=True, null=True)),
-                ('last_restock_quantity', models.IntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('center', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inventory', to='centers.distributioncenter')),
+                (
+                    "id",
+                    models.AutoField(db_column="inventory_id", primary_key=True, serialize=False),
+                ),
+                ("quantity_on_hand", models.IntegerField(db_default=0, db_index=True, default=0)),
+                ("reorder_level", models.IntegerField(db_default=50, default=50)),
+                ("last_restock_date", models.DateField(blank=True, null=True)),
+                ("last_restock_quantity", models.IntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "center",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inventory",
+                        to="centers.distributioncenter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'inventory',
-                'db_table': 'Inventory',
-                'ordering': ['center__center_name', 'package__package_name'],
+                "verbose_name_plural": "inventory",
+                "db_table": "Inventory",
+                "ordering": ["center__center_name", "package__package_name"],
             },
         ),
         migrations.CreateModel(
-            name='AidPackage',
+            name="AidPackage",
             fields=[
-                ('id', models.AutoField(db_column='package_id', primary_key=True, serialize=False)),
-                ('package_name', models.CharField(max_length=100)),
-                ('description', models.TextField(blank=True, null=True)),
-                ('category', models.CharField(choices=[('food', 'Food'), ('medical', 'Medical'), ('shelter', 'Shelter'), ('hygiene', 'Hygiene'), ('education', 'Education'), ('emergency', 'Emergency')], db_index=True, max_length=9)),
-                ('unit_weight_kg', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ('estimated_cost', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('validity_period_days', models.IntegerField(db_default=30, default=30, help_text='How often household can receive')),
-                ('is_active', models.BooleanField(db_default=True, db_index=True, default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.AutoField(db_column="package_id", primary_key=True, serialize=False)),
+                ("package_name", models.CharField(max_length=100)),
+                ("description", models.TextField(blank=True, null=True)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("food", "Food"),
+                            ("medical", "Medical"),
+                            ("shelter", "Shelter"),
+                            ("hygiene", "Hygiene"),
+                            ("education", "Education"),
+                            ("emergency", "Emergency"),
+                        ],
+                        db_index=True,
+                        max_length=9,
+                    ),
+                ),
+                (
+                    "unit_weight_kg",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True),
+                ),
+                ("estimated_cost", models.DecimalField(decimal_places=2, max_digits=10)),
+                (
+                    "validity_period_days",
+                    models.IntegerField(
+                        db_default=30, default=30, help_text="How often household can receive"
+                    ),
+                ),
+                ("is_active", models.BooleanField(db_default=True, db_index=True, default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'db_table': 'Aid_Packages',
-                'ordering': ['category', 'package_name'],
+                "db_table": "Aid_Packages",
+                "ordering": ["category", "package_name"],
             },
         ),
         migrations.CreateModel(
-            name='StockMovement',
+            name="StockMovement",
             fields=[
-                ('id', models.AutoField(db_column='movement_id', primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('restock', 'Restock'), ('adjustment', 'Adjustment')], max_length=10)),
-                ('reason', models.CharField(choices=[('delivery', 'Delivery received'), ('damaged', 'Damaged'), ('expired', 'Expired'), ('lost', 'Lost or stolen'), ('found', 'Found in count'), ('count_correction', 'Stock count correction')], max_length=16)),
-                ('quantity_change', models.IntegerField(help_text='Units added (positive) or removed (negative).')),
-                ('quantity_after', models.IntegerField(help_text='Units on hand right after this movement.')),
-                ('notes', models.TextField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "id",
+                    models.AutoField(db_column="movement_id", primary_key=True, serialize=False),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("restock", "Restock"), ("adjustment", "Adjustment")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("delivery", "Delivery received"),
+                            ("damaged", "Damaged"),
+                            ("expired", "Expired"),
+                            ("lost", "Lost or stolen"),
+                            ("found", "Found in count"),
+                            ("count_correction", "Stock count correction"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "quantity_change",
+                    models.IntegerField(help_text="Units added (positive) or removed (negative)."),
+                ),
+                (
+                    "quantity_after",
+                    models.IntegerField(help_text="Units on hand right after this movement."),
+                ),
+                ("notes", models.TextField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                'db_table': 'Stock_Movements',
-                'ordering': ['-created_at', '-id'],
+                "db_table": "Stock_Movements",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CurrentInventoryStatus',
+            name="CurrentInventoryStatus",
             fields=[
-                ('inventory', models.OneToOneField(db_column='inventory_id', on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='inventory.inventory')),
-                ('center_name', models.CharField(max_length=100)),
-                ('package_name', models.CharField(max_length=100)),
-                ('quantity_on_hand', models.IntegerField()),
-                ('reorder_level', models.IntegerField()),
-                ('stock_status', models.CharField(choices=[('OUT_OF_STOCK', 'Out of stock'), ('LOW_STOCK', 'Low stock'), ('IN_STOCK', 'In stock')], max_length=12)),
+                (
+                    "inventory",
+                    models.OneToOneField(
+                        db_column="inventory_id",
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="inventory.inventory",
+                    ),
+                ),
+                ("center_name", models.CharField(max_length=100)),
+                ("package_name", models.CharField(max_length=100)),
+                ("quantity_on_hand", models.IntegerField()),
+                ("reorder_level", models.IntegerField()),
+                (
+                    "stock_status",
+                    models.CharField(
+                        choices=[
+                            ("OUT_OF_STOCK", "Out of stock"),
+                            ("LOW_STOCK", "Low stock"),
+                            ("IN_STOCK", "In stock"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'current inventory status',
-                'db_table': 'vw_current_inventory_status',
-                'ordering': ['center_name', 'package_name'],
-                'managed': False,
+                "verbose_name_plural": "current inventory status",
+                "db_table": "vw_current_inventory_status",
+                "ordering": ["center_name", "package_name"],
+                "managed": False,
             },
         ),
         migrations.AddField(
-            model_name='inventory',
-            name='package',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inventory', to='inventory.aidpackage'),
+            model_name="inventory",
+            name="package",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="inventory",
+                to="inventory.aidpackage",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='aidpackage',
-            constraint=models.CheckConstraint(condition=models.Q(('estimated_cost__gte', 0)), name='chk_estimated_cost'),
+            model_name="aidpackage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("estimated_cost__gte", 0)), name="chk_estimated_cost"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='aidpackage',
-            constraint=models.CheckConstraint(condition=models.Q(('validity_period_days__gt', 0)), name='chk_validity_period'),
+            model_name="aidpackage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("validity_period_days__gt", 0)), name="chk_validity_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='aidpackage',
-            constraint=models.CheckConstraint(condition=models.Q(('category__in', ['food', 'medical', 'shelter', 'hygiene', 'education', 'emergency'])), name='chk_package_category'),
+            model_name="aidpackage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "category__in",
+                        ["food", "medical", "shelter", "hygiene", "education", "emergency"],
+                    )
+                ),
+                name="chk_package_category",
+            ),
         ),
         migrations.AddField(
-            model_name='stockmovement',
-            name='inventory',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='inventory.inventory'),
+            model_name="stockmovement",
+            name="inventory",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="movements",
+                to="inventory.inventory",
+            ),
         ),
         migrations.AddField(
-            model_name='stockmovement',
-            name='staff',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stock_movements', to='centers.staffmember'),
+            model_name="stockmovement",
+            name="staff",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="stock_movements",
+                to="centers.staffmember",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inventory',
-            constraint=models.UniqueConstraint(fields=('center', 'package'), name='uq_center_package'),
+            model_name="inventory",
+            constraint=models.UniqueConstraint(
+                fields=("center", "package"), name="uq_center_package"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inventory',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_on_hand__gte', 0)), name='chk_quantity'),
+            model_name="inventory",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity_on_hand__gte", 0)), name="chk_quantity"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inventory',
-            constraint=models.CheckConstraint(condition=models.Q(('reorder_level__gte', 0)), name='chk_reorder'),
+            model_name="inventory",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reorder_level__gte", 0)), name="chk_reorder"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmovement',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['restock', 'adjustment'])), name='chk_movement_kind'),
+            model_name="stockmovement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["restock", "adjustment"])),
+                name="chk_movement_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmovement',
-            constraint=models.CheckConstraint(condition=models.Q(('reason__in', ['delivery', 'damaged', 'expired', 'lost', 'found', 'count_correction'])), name='chk_movement_reason'),
+            model_name="stockmovement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "reason__in",
+                        ["delivery", "damaged", "expired", "lost", "found", "count_correction"],
+                    )
+                ),
+                name="chk_movement_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmovement',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_change', 0), _negated=True), name='chk_movement_nonzero'),
+            model_name="stockmovement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity_change", 0), _negated=True),
+                name="chk_movement_nonzero",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmovement',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_after__gte', 0)), name='chk_movement_quantity_after'),
+            model_name="stockmovement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity_after__gte", 0)), name="chk_movement_quantity_after"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmovement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'restock'), _negated=True), models.Q(('quantity_change__gt', 0), ('reason', 'delivery')), _connector='OR'), name='chk_restock_is_delivery'),
+            model_name="stockmovement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "restock"), _negated=True),
+                    models.Q(("quantity_change__gt", 0), ("reason", "delivery")),
+                    _connector="OR",
+                ),
+                name="chk_restock_is_delivery",
+            ),
         ),
     ]
