@@ -1,9 +1,16 @@
 """Template context shared by every page."""
 
+from centers import policies
+
 
 def staff(request):
-    """Expose the signed-in user's staff record (or None) as `staff`."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    """Expose the signed-in staff member and what their role allows, for navigation."""
+    member = getattr(request, "staff", None)
+    if member is None:
         return {"staff": None}
-    return {"staff": getattr(user, "staff_member", None)}
+    return {
+        "staff": member,
+        "can_edit_households": policies.can_edit_households(member),
+        "can_view_reports": policies.can_view_reports(member),
+        "is_manager_or_admin": member.is_admin or member.role == member.Role.MANAGER,
+    }
