@@ -1,12 +1,18 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.DashboardView.as_view(), name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("households/", include("households.urls")),
+    path("distribution/", include("distribution.urls")),
+    path("inventory/", include("inventory.urls")),
+    path("centers/", include("centers.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "aidtracker.views.permission_denied"
+handler404 = "aidtracker.views.page_not_found"
+handler500 = "aidtracker.views.server_error"

@@ -1,10 +1,82 @@
-"""Portal-wide pages."""
+"""Portal-wide pages: the dashboard and the error pages."""
 
-from django.contrib.auth.mixins import LoginRequiredMixin
+import datetime
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.utils import timezone
 from django.views.generic import TemplateView
 
+from aidtracker.db.retry import is_retryable
+from distribution.models import DistributionLog
+from inventory.forms import CenterChoiceForm
+from inventory.models import CurrentInventoryStatus
 
-class HomeView(LoginRequiredMixin, TemplateView):
-    """Show the signed-in staff member where they work and what they can do."""
+from .mixins import PageMixin, StaffRequiredMixin, visible_centers
 
-    template_name = "aidtracker/home.html"
+
+class DashboardView(StaffRequiredMixin, PageMixin, TemplateView):
+    """Today at one center: stock alerts, distributions and failures, latest log entries."""
+
+    title = "Dashboard"
+    template_name = "aidtracker/dashboard.html"
+
+    def get_breadcrumbs(self):
+        return []
+
+    def get_center(self):
+        centers = visible_centers(self.staff)
+        self.center_form = CenterChoiceForm(self.request.GET or None, centers=centers)
+        if (
+            self.staff.is_admin
+            and self.center_form.is_valid()
+            and self.center_form.cleaned_data["center"]
+        ):
+            return self.center_form.cleaned_data["center"]
+        return self.staff.center or centers.first()
+
+    def get_context_data(self, **kwargs):
+        center = self.get_center()
+        context = {"center": center, "center_form": self.center_form}
+        if center is not None:
+            start_of_day = (
+                timezone.now()
+                .astimezone(datetime.UTC)
+                .replace(hour=0, minute=0, second=0, microsecond=0)
+            )
+            logs = DistributionLog.objects.filter(center=center)
+            context.update(
+                stock=CurrentInventoryStatus.objects.filter(center_id=center.pk).order_by(
+                    "package_name"
+                ),
+                today=logs.filter(distribution_date__gte=start_of_day).aggregate(
+                    successes=Count("pk", filter=Q(transaction_status="success")),
+                    failures=Count("pk", filter=Q(transaction_status="failed")),
+                    voids=Count("pk", filter=Q(transaction_status="cancelled")),
+                ),
+                latest=logs.select_related("household", "package", "staff")[:10],
+            )
+        return super().get_context_data(**context, **kwargs)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """Render the 500 page, or the 503 page when the database is unreachable.
+
+    Django calls this while handling the exception, so sys.exc_info() tells which.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError) and not is_retryable(error):
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "30"
+        return response
+    return render(request, "500.html", status=500)

@@ -1,6 +1,7 @@
 """Registered beneficiary households (seed table 3)."""
 
 from django.db import models
+from django.urls import reverse
 
 from aidtracker.db.constraints import choices_check
 
@@ -86,6 +87,9 @@ class Household(models.Model):
 
     def __str__(self):
         return f"{self.family_name} household (#{self.pk})"
+
+    def get_absolute_url(self):
+        return reverse("households:detail", args=[self.pk])
 
     @property
     def is_active(self):

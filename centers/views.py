@@ -1,0 +1,34 @@
+"""Center pages: the list of distribution centers and one center's profile."""
+
+from django.urls import reverse
+from django.views.generic import DetailView, ListView
+
+from aidtracker.mixins import PageMixin, StaffRequiredMixin
+from inventory.stock import stock_rows
+
+from .models import DistributionCenter
+
+
+class CenterListView(StaffRequiredMixin, PageMixin, ListView):
+    title = "Centers"
+    model = DistributionCenter
+    template_name = "centers/center_list.html"
+    paginate_by = 50
+
+
+class CenterDetailView(StaffRequiredMixin, PageMixin, DetailView):
+    model = DistributionCenter
+    template_name = "centers/center_detail.html"
+
+    def get_title(self):
+        return self.object.center_name
+
+    def get_breadcrumbs(self):
+        return [("Centers", reverse("centers:list")), (self.get_title(), None)]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            rows=stock_rows(self.object),
+            staff_count=self.object.staff.filter(status="active").count(),
+            **kwargs,
+        )

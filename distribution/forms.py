@@ -1,0 +1,100 @@
+"""Forms for recording, checking and voiding distributions."""
+
+import django_filters
+from django import forms
+
+from centers.models import DistributionCenter
+from households.models import Household
+from inventory.models import AidPackage
+
+from .models import DistributionLog
+from .services import MAX_QUANTITY
+
+UNKNOWN_HOUSEHOLD_MESSAGE = "No household has number %(number)s. Search by name or phone instead."
+EXPIRED_FORM_MESSAGE = "This form has expired. Check the details and submit again."
+
+
+class DistributionForm(forms.Form):
+    """What a field worker submits: the household, the package, how many, and (admins) where.
+
+    The staff member recorded is always the signed-in one, never a form value;
+    non-admins always record at their own center.
+    """
+
+    household = forms.IntegerField(
+        label="Household number",
+        min_value=1,
+        max_value=2_147_483_647,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    package = forms.ModelChoiceField(
+        queryset=AidPackage.objects.filter(is_active=True), empty_label="Choose a package"
+    )
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
+    center = forms.ModelChoiceField(
+        queryset=DistributionCenter.objects.filter(status=DistributionCenter.Status.ACTIVE),
+        empty_label="Choose a center",
+    )
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+        if not staff.is_admin:
+            del self.fields["center"]
+
+    def clean_household(self):
+        number = self.cleaned_data["household"]
+        household = Household.objects.filter(pk=number).first()
+        if household is None:
+            raise forms.ValidationError(
+                UNKNOWN_HOUSEHOLD_MESSAGE, code="unknown_household", params={"number": number}
+            )
+        return household
+
+    def distribution_center(self):
+        return self.cleaned_data["center"] if self.staff.is_admin else self.staff.center
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why this distribution did not really happen (kept in the audit log).",
+    )
+
+
+class DistributionLogFilter(django_filters.FilterSet):
+    """Filters of the distribution log page; centers narrowed to the staff member's scope."""
+
+    date_from = django_filters.DateFilter(
+        field_name="distribution_date",
+        lookup_expr="date__gte",
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        field_name="distribution_date",
+        lookup_expr="date__lte",
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    center = django_filters.ModelChoiceFilter(queryset=DistributionCenter.objects.none())
+    package = django_filters.ModelChoiceFilter(queryset=AidPackage.objects.all())
+    category = django_filters.ChoiceFilter(
+        field_name="package__category", choices=AidPackage.Category.choices
+    )
+    status = django_filters.ChoiceFilter(
+        field_name="transaction_status", choices=DistributionLog.Status.choices
+    )
+    household = django_filters.NumberFilter(
+        field_name="household_id", label="Household number", min_value=1, max_value=2_147_483_647
+    )
+
+    class Meta:
+        model = DistributionLog
+        fields = []
+
+    def __init__(self, *args, centers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["center"].queryset = centers

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "distribution"
+
+urlpatterns = [
+    path("new/", views.DistributionCreateView.as_view(), name="new"),
+    path("new/household/", views.HouseholdPickerView.as_view(), name="household_picker"),
+    path("new/check/", views.DistributionCheckView.as_view(), name="check"),
+    path("log/", views.DistributionLogView.as_view(), name="log"),
+    path("log/<int:pk>/", views.DistributionReceiptView.as_view(), name="receipt"),
+    path("log/<int:pk>/void/", views.VoidDistributionView.as_view(), name="void"),
+]

@@ -1,0 +1,218 @@
+"""Distribution pages: record (with live checks), receipt, the audit log, and void."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import DetailView, FormView, TemplateView
+
+from aidtracker.mixins import PageMixin, StaffRequiredMixin, visible_centers
+from centers import policies
+from centers.models import DistributionCenter
+from households.models import Household
+from households.selectors import search_households
+from inventory.models import AidPackage, Inventory
+
+from . import tokens
+from .forms import EXPIRED_FORM_MESSAGE, DistributionForm, DistributionLogFilter, VoidForm
+from .models import DistributionLog
+from .selectors import household_eligibility
+from .services import DistributionRefused, VoidRefused, distribute_package, void_distribution
+
+
+def _int_param(request, name):
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) <= 9 else None
+
+
+class DistributionCreateView(StaffRequiredMixin, PageMixin, FormView):
+    """Record that a household received a package; refuse with the rule that stopped it."""
+
+    title = "Distribute a package"
+    form_class = DistributionForm
+    template_name = "distribution/distribution_form.html"
+
+    def has_permission(self):
+        return self.staff.is_admin or self.staff.center_id is not None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "staff": self.staff}
+
+    def get_initial(self):
+        initial = {"quantity": 1, "token": tokens.issue_token(self.request.session)}
+        household_id = _int_param(self.request, "household")
+        if household_id:
+            initial["household"] = household_id
+        return initial
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.get("form") or self.get_form()
+        household_id = form["household"].value()
+        household = None
+        if str(household_id or "").isdigit():
+            household = Household.objects.filter(pk=int(household_id)).first()
+        return super().get_context_data(selected_household=household, **kwargs)
+
+    def form_valid(self, form):
+        session, token = self.request.session, form.cleaned_data["token"]
+        state, log_id = tokens.token_state(session, token)
+        if state == tokens.USED and log_id:
+            messages.info(self.request, "This distribution was already recorded.")
+            return redirect("distribution:receipt", pk=log_id)
+        if state != tokens.FRESH:
+            return self._rerender(form, EXPIRED_FORM_MESSAGE)
+        center = form.distribution_center()
+        try:
+            log = distribute_package(
+                household=form.cleaned_data["household"],
+                package=form.cleaned_data["package"],
+                center=center,
+                staff=self.staff,
+                quantity=form.cleaned_data["quantity"],
+            )
+        except DistributionRefused as refused:
+            tokens.spend_token(session, token, 0)
+            return self._rerender(form, refused.message)
+        tokens.spend_token(session, token, log.pk)
+        messages.success(self.request, f"Recorded: log #{log.pk}.")
+        return redirect("distribution:receipt", pk=log.pk)
+
+    def _rerender(self, form, error):
+        """Show the form again, as submitted, with the error and a fresh token."""
+        form.add_error(None, error)
+        data = form.data.copy()
+        data["token"] = tokens.issue_token(self.request.session)
+        form.data = data
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class DistributionReceiptView(StaffRequiredMixin, PageMixin, DetailView):
+    """The receipt of a recorded distribution, with its log number."""
+
+    template_name = "distribution/receipt.html"
+    context_object_name = "log"
+
+    def get_queryset(self):
+        logs = DistributionLog.objects.select_related("household", "package", "center", "staff")
+        if self.staff.is_admin:
+            return logs
+        return logs.filter(center_id=self.staff.center_id)
+
+    def get_title(self):
+        return f"Receipt #{self.object.pk}"
+
+    def get_breadcrumbs(self):
+        return [("Distribution log", reverse("distribution:log")), (self.get_title(), None)]
+
+
+class DistributionLogView(StaffRequiredMixin, PageMixin, TemplateView):
+    """The audit log, filtered and paginated; managers void from here."""
+
+    title = "Distribution log"
+    template_name = "distribution/log_list.html"
+
+    def get_context_data(self, **kwargs):
+        logs = DistributionLog.objects.select_related(
+            "household", "package", "center", "staff"
+        ).prefetch_related("void")
+        centers = visible_centers(self.staff)
+        if not self.staff.is_admin:
+            logs = logs.filter(center_id=self.staff.center_id)
+        log_filter = DistributionLogFilter(self.request.GET or None, queryset=logs, centers=centers)
+        page = Paginator(log_filter.qs, 50).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            filter=log_filter,
+            page_obj=page,
+            can_void_here={c.pk for c in centers if policies.can_manage_center(self.staff, c)},
+            **kwargs,
+        )
+
+
+class VoidDistributionView(StaffRequiredMixin, PageMixin, FormView):
+    """Confirm and record a void: the stock goes back and the household is eligible again."""
+
+    form_class = VoidForm
+    template_name = "distribution/void_form.html"
+    permission_denied_message = "Only a manager of this center or an admin can void a distribution."
+
+    def has_permission(self):
+        self.log = get_object_or_404(
+            DistributionLog.objects.select_related("household", "package", "center"),
+            pk=self.kwargs["pk"],
+        )
+        return policies.can_manage_center(self.staff, self.log.center)
+
+    def get_title(self):
+        return f"Void distribution #{self.log.pk}"
+
+    def get_breadcrumbs(self):
+        return [("Distribution log", reverse("distribution:log")), (self.get_title(), None)]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(log=self.log, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            void = void_distribution(
+                log=self.log, staff=self.staff, reason=form.cleaned_data["reason"]
+            )
+        except VoidRefused as refused:
+            form.add_error(None, refused.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Distribution #{self.log.pk} voided (log #{void.pk}); "
+            f"{self.log.quantity_distributed} unit(s) returned to stock.",
+        )
+        return redirect(f"{reverse('distribution:log')}?household={self.log.household_id}")
+
+
+class HouseholdPickerView(StaffRequiredMixin, TemplateView):
+    """htmx: the household block of the distribution form (search results or the choice)."""
+
+    template_name = "distribution/_household_picker.html"
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("household_query", "")[:100]
+        chosen_id = _int_param(self.request, "household")
+        chosen = Household.objects.filter(pk=chosen_id).first() if chosen_id else None
+        results = search_households(query).order_by("family_name", "id")[:8] if query else []
+        return super().get_context_data(
+            selected_household=chosen, results=results, query=query, **kwargs
+        )
+
+
+class DistributionCheckView(StaffRequiredMixin, TemplateView):
+    """htmx: before submitting, is the household eligible and how much does the center hold?"""
+
+    template_name = "distribution/_check.html"
+
+    def get_context_data(self, **kwargs):
+        household_id = _int_param(self.request, "household")
+        package_id = _int_param(self.request, "package")
+        center_id = _int_param(self.request, "center") if self.staff.is_admin else None
+        center = (
+            DistributionCenter.objects.filter(pk=center_id).first()
+            if center_id
+            else self.staff.center
+        )
+        household = Household.objects.filter(pk=household_id).first() if household_id else None
+        package = AidPackage.objects.filter(pk=package_id, is_active=True).first()
+        eligibility = None
+        if household and package:
+            eligibility = household_eligibility(household, [package])[0]
+        on_hand = None
+        if center and package:
+            on_hand = (
+                Inventory.objects.filter(center=center, package=package)
+                .values_list("quantity_on_hand", flat=True)
+                .first()
+            )
+        return super().get_context_data(
+            household=household,
+            package=package,
+            center=center,
+            eligibility=eligibility,
+            on_hand=on_hand,
+            **kwargs,
+        )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "households"
+
+urlpatterns = [
+    path("", views.HouseholdListView.as_view(), name="list"),
+    path("new/", views.HouseholdCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.HouseholdDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.HouseholdUpdateView.as_view(), name="edit"),
+    path("<int:pk>/status/", views.HouseholdStatusView.as_view(), name="status"),
+]

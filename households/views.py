@@ -1,0 +1,117 @@
+"""Household pages: search, register, profile with eligibility and history, edit, status."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
+
+from aidtracker.mixins import PageMixin, StaffRequiredMixin
+from centers import policies
+from distribution.selectors import household_eligibility, household_history
+
+from .forms import HouseholdForm, HouseholdSearchForm, HouseholdStatusForm
+from .models import Household
+from .selectors import search_households
+from .services import save_household, set_household_status
+
+
+class HouseholdListView(StaffRequiredMixin, PageMixin, ListView):
+    """Search households by name, phone (any spelling) or household number."""
+
+    title = "Households"
+    template_name = "households/household_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.search_form = HouseholdSearchForm(self.request.GET or None)
+        query = self.search_form.cleaned_data["q"] if self.search_form.is_valid() else ""
+        return search_households(query).order_by("family_name", "id")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(search_form=self.search_form, **kwargs)
+
+
+class HouseholdFormMixin(StaffRequiredMixin, PageMixin):
+    model = Household
+    form_class = HouseholdForm
+    template_name = "households/household_form.html"
+    permission_denied_message = "Volunteers cannot register or edit households."
+
+    def has_permission(self):
+        return policies.can_edit_households(self.staff)
+
+    def form_valid(self, form):
+        self.object = save_household(household=form.instance, staff=self.staff)
+        messages.success(self.request, self.success_message % {"household": self.object})
+        return redirect(self.object.get_absolute_url())
+
+
+class HouseholdCreateView(HouseholdFormMixin, CreateView):
+    title = "Register a household"
+    success_message = "%(household)s registered."
+
+    def get_breadcrumbs(self):
+        return [("Households", reverse("households:list")), (self.title, None)]
+
+
+class HouseholdUpdateView(HouseholdFormMixin, UpdateView):
+    success_message = "%(household)s updated."
+
+    def get_title(self):
+        return f"Edit {self.object}"
+
+    def get_breadcrumbs(self):
+        return [
+            ("Households", reverse("households:list")),
+            (str(self.object), self.object.get_absolute_url()),
+            ("Edit", None),
+        ]
+
+
+class HouseholdDetailView(StaffRequiredMixin, PageMixin, DetailView):
+    """Profile, eligibility per active package, and the full distribution history."""
+
+    model = Household
+    template_name = "households/household_detail.html"
+
+    def get_title(self):
+        return str(self.object)
+
+    def get_breadcrumbs(self):
+        return [("Households", reverse("households:list")), (self.get_title(), None)]
+
+    def get_context_data(self, **kwargs):
+        history = Paginator(household_history(self.object), 20).get_page(
+            self.request.GET.get("page")
+        )
+        return super().get_context_data(
+            eligibility=household_eligibility(self.object),
+            history=history,
+            can_edit=policies.can_edit_households(self.staff),
+            can_change_status=policies.can_change_household_status(self.staff),
+            status_choices=Household.Status.choices,
+            **kwargs,
+        )
+
+
+class HouseholdStatusView(StaffRequiredMixin, View):
+    """Suspend, deactivate or reactivate a household (managers and admins)."""
+
+    http_method_names = ["post"]
+    permission_denied_message = "Only managers and admins can suspend or reactivate a household."
+
+    def has_permission(self):
+        return policies.can_change_household_status(self.staff)
+
+    def post(self, request, pk):
+        household = get_object_or_404(Household, pk=pk)
+        form = HouseholdStatusForm(request.POST)
+        if form.is_valid():
+            set_household_status(
+                household=household, status=form.cleaned_data["status"], staff=self.staff
+            )
+            messages.success(request, f"{household} is now {household.get_status_display()}.")
+        else:
+            messages.error(request, "Choose a valid status.")
+        return redirect(household.get_absolute_url())

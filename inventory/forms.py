@@ -1,0 +1,49 @@
+"""Forms for managers' stock changes; each maps onto one inventory service."""
+
+from django import forms
+
+from .models import AidPackage, StockMovement
+from .services import ADJUSTMENT_REASONS, MAX_REORDER_LEVEL, MAX_RESTOCK_QUANTITY
+
+
+class RestockForm(forms.Form):
+    package = forms.ModelChoiceField(
+        queryset=AidPackage.objects.all(), empty_label="Choose a package"
+    )
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_RESTOCK_QUANTITY)
+    notes = forms.CharField(
+        required=False, max_length=500, help_text="Delivery note or supplier reference."
+    )
+
+
+class AdjustmentForm(forms.Form):
+    delta = forms.IntegerField(
+        label="Change in units",
+        min_value=-(MAX_RESTOCK_QUANTITY - 1),
+        max_value=MAX_RESTOCK_QUANTITY - 1,
+        help_text="Negative to remove units (damaged, expired, lost), positive for units found.",
+    )
+    reason = forms.ChoiceField(
+        choices=[(r.value, r.label) for r in StockMovement.Reason if r.value in ADJUSTMENT_REASONS]
+    )
+    notes = forms.CharField(required=False, max_length=500)
+
+    def clean_delta(self):
+        delta = self.cleaned_data["delta"]
+        if delta == 0:
+            raise forms.ValidationError("An adjustment must add or remove at least one unit.")
+        return delta
+
+
+class ReorderLevelForm(forms.Form):
+    reorder_level = forms.IntegerField(min_value=0, max_value=MAX_REORDER_LEVEL)
+
+
+class CenterChoiceForm(forms.Form):
+    """Admins pick which center a page shows."""
+
+    center = forms.ModelChoiceField(queryset=None, empty_label=None, required=False)
+
+    def __init__(self, *args, centers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = centers

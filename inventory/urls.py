@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "inventory"
+
+urlpatterns = [
+    path("", views.StockView.as_view(), name="stock"),
+    path("centers/<int:center_pk>/restock/", views.RestockView.as_view(), name="restock"),
+    path("<int:pk>/adjust/", views.AdjustStockView.as_view(), name="adjust"),
+    path("<int:pk>/reorder-level/", views.ReorderLevelView.as_view(), name="reorder_level"),
+    path("packages/", views.PackageListView.as_view(), name="packages"),
+    path("packages/<int:pk>/", views.PackageDetailView.as_view(), name="package_detail"),
+]

@@ -1,0 +1,189 @@
+"""Inventory pages: stock per center, restock, adjustments, reorder levels, packages."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from aidtracker.mixins import PageMixin, StaffRequiredMixin, visible_centers
+from centers import policies
+from centers.models import DistributionCenter
+
+from .forms import AdjustmentForm, CenterChoiceForm, ReorderLevelForm, RestockForm
+from .models import AidPackage, Inventory, StockMovement
+from .services import adjust_stock, restock, set_reorder_level
+from .stock import stock_rows
+
+
+class CenterScopedMixin(StaffRequiredMixin):
+    """Resolve the center a page is about: `?center=` for admins, their own for others."""
+
+    def get_center(self):
+        centers = visible_centers(self.staff)
+        self.center_form = CenterChoiceForm(self.request.GET or None, centers=centers)
+        if (
+            self.staff.is_admin
+            and self.center_form.is_valid()
+            and self.center_form.cleaned_data["center"]
+        ):
+            return self.center_form.cleaned_data["center"]
+        return self.staff.center or centers.first()
+
+
+class StockView(CenterScopedMixin, PageMixin, TemplateView):
+    """Stock at one center, its status, and the latest movements."""
+
+    title = "Inventory"
+    template_name = "inventory/stock.html"
+
+    def get_context_data(self, **kwargs):
+        center = self.get_center()
+        movements = StockMovement.objects.none()
+        if center is not None:
+            movements = StockMovement.objects.filter(inventory__center=center).select_related(
+                "inventory__package", "staff"
+            )
+        return super().get_context_data(
+            center=center,
+            center_form=self.center_form,
+            rows=stock_rows(center) if center else [],
+            can_manage=center is not None and policies.can_manage_center(self.staff, center),
+            movements=Paginator(movements, 25).get_page(self.request.GET.get("page")),
+            restock_form=RestockForm(),
+            **kwargs,
+        )
+
+
+class ManageCenterMixin(StaffRequiredMixin, PageMixin):
+    """Stock forms: only managers of the center and admins, checked on GET and POST."""
+
+    permission_denied_message = "Only a manager of this center or an admin can change its stock."
+
+    def get_inventory_center(self):
+        raise NotImplementedError
+
+    def has_permission(self):
+        return policies.can_manage_center(self.staff, self.get_inventory_center())
+
+    def stock_url(self, center):
+        return f"{reverse('inventory:stock')}?center={center.pk}"
+
+
+class RestockView(ManageCenterMixin, FormView):
+    form_class = RestockForm
+    template_name = "inventory/stock_form.html"
+    title = "Restock"
+
+    def get_inventory_center(self):
+        self.center = get_object_or_404(DistributionCenter, pk=self.kwargs["center_pk"])
+        return self.center
+
+    def get_title(self):
+        return f"Restock {self.center.center_name}"
+
+    def get_breadcrumbs(self):
+        return [("Inventory", self.stock_url(self.center)), (self.get_title(), None)]
+
+    def form_valid(self, form):
+        inventory = restock(
+            center=self.center,
+            package=form.cleaned_data["package"],
+            quantity=form.cleaned_data["quantity"],
+            staff=self.staff,
+            notes=form.cleaned_data["notes"],
+        )
+        messages.success(
+            self.request,
+            f"Added {form.cleaned_data['quantity']} × {inventory.package.package_name}; "
+            f"{inventory.quantity_on_hand} on hand.",
+        )
+        return redirect(self.stock_url(self.center))
+
+
+class InventoryFormView(ManageCenterMixin, FormView):
+    """A form about one inventory row (adjustment, reorder level)."""
+
+    template_name = "inventory/stock_form.html"
+
+    def get_inventory_center(self):
+        self.inventory = get_object_or_404(
+            Inventory.objects.select_related("center", "package"), pk=self.kwargs["pk"]
+        )
+        return self.inventory.center
+
+    def get_breadcrumbs(self):
+        return [("Inventory", self.stock_url(self.inventory.center)), (self.get_title(), None)]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(inventory=self.inventory, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            message = self.apply(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return redirect(self.stock_url(self.inventory.center))
+
+
+class AdjustStockView(InventoryFormView):
+    form_class = AdjustmentForm
+
+    def get_title(self):
+        return f"Adjust {self.inventory}"
+
+    def apply(self, data):
+        movement = adjust_stock(
+            inventory=self.inventory,
+            delta=data["delta"],
+            reason=data["reason"],
+            staff=self.staff,
+            notes=data["notes"],
+        )
+        return (
+            f"Adjusted {self.inventory} by {movement.quantity_change:+d} "
+            f"({movement.get_reason_display()}); {movement.quantity_after} on hand."
+        )
+
+
+class ReorderLevelView(InventoryFormView):
+    form_class = ReorderLevelForm
+
+    def get_initial(self):
+        return {"reorder_level": self.inventory.reorder_level}
+
+    def get_title(self):
+        return f"Reorder level of {self.inventory}"
+
+    def apply(self, data):
+        set_reorder_level(
+            inventory=self.inventory, reorder_level=data["reorder_level"], staff=self.staff
+        )
+        return f"Reorder level of {self.inventory} set to {data['reorder_level']}."
+
+
+class PackageListView(StaffRequiredMixin, PageMixin, ListView):
+    title = "Packages"
+    model = AidPackage
+    template_name = "inventory/package_list.html"
+    paginate_by = 50
+
+
+class PackageDetailView(StaffRequiredMixin, PageMixin, DetailView):
+    model = AidPackage
+    template_name = "inventory/package_detail.html"
+
+    def get_title(self):
+        return self.object.package_name
+
+    def get_breadcrumbs(self):
+        return [("Packages", reverse("inventory:packages")), (self.get_title(), None)]
+
+    def get_context_data(self, **kwargs):
+        stock = self.object.inventory.select_related("center").order_by("center__center_name")
+        if not self.staff.is_admin:
+            stock = stock.filter(center_id=self.staff.center_id)
+        return super().get_context_data(stock=stock, **kwargs)
