@@ -10,6 +10,7 @@ urlpatterns = [
     path("distribution/", include("distribution.urls")),
     path("inventory/", include("inventory.urls")),
     path("centers/", include("centers.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "households",
     "inventory",
     "distribution",
+    "reports",
 ]
 
 MIDDLEWARE = [
