@@ -1,10 +1,14 @@
 from django.contrib import admin
 
+from aidtracker.admin import RoleAdmin
+
 from .models import DistributionCenter, StaffMember
 
 
 @admin.register(DistributionCenter)
-class DistributionCenterAdmin(admin.ModelAdmin):
+class DistributionCenterAdmin(RoleAdmin):
+    center_lookup = "pk"
+
     list_display = ["center_name", "city", "state", "capacity", "status", "phone_number"]
     list_filter = ["status", "state", "city"]
     search_fields = ["center_name", "city", "address", "zip_code"]
@@ -12,7 +16,9 @@ class DistributionCenterAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(admin.ModelAdmin):
+class StaffMemberAdmin(RoleAdmin):
+    center_lookup = "center"
+
     list_display = ["last_name", "first_name", "email", "role", "center", "status", "hire_date"]
     list_filter = ["role", "status", "center"]
     search_fields = ["first_name", "last_name", "email", "user__username"]

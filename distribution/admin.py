@@ -7,6 +7,8 @@ from .models import DistributionLog, HouseholdEligibility, MonthlySummary
 
 @admin.register(DistributionLog)
 class DistributionLogAdmin(ReadOnlyAdmin):
+    center_lookup = "center"
+
     list_display = [
         "id",
         "distribution_date",
@@ -41,6 +43,8 @@ class HouseholdEligibilityAdmin(ReadOnlyAdmin):
 
 @admin.register(MonthlySummary)
 class MonthlySummaryAdmin(ReadOnlyAdmin):
+    center_lookup = "center"
+
     list_display = [
         "month",
         "center_name",

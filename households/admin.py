@@ -1,10 +1,18 @@
 from django.contrib import admin
 
+from aidtracker.admin import RoleAdmin
+
 from .models import Household
+from .services import save_household
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(RoleAdmin):
+    """Households are shared by every center; managers and admins register and edit them."""
+
+    manager_can_add = True
+    manager_can_change = True
+
     list_display = [
         "id",
         "family_name",
@@ -20,3 +28,6 @@ class HouseholdAdmin(admin.ModelAdmin):
     search_fields = ["=id", "family_name", "primary_contact_name", "phone_number", "city"]
     date_hierarchy = "registration_date"
     readonly_fields = ["created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        save_household(household=obj, staff=request.staff)

@@ -1,12 +1,13 @@
 from django.contrib import admin
 
-from aidtracker.admin import ReadOnlyAdmin
+from aidtracker.admin import ReadOnlyAdmin, RoleAdmin
 
 from .models import AidPackage, CurrentInventoryStatus, Inventory, StockMovement
+from .services import set_reorder_level
 
 
 @admin.register(AidPackage)
-class AidPackageAdmin(admin.ModelAdmin):
+class AidPackageAdmin(RoleAdmin):
     list_display = [
         "package_name",
         "category",
@@ -21,9 +22,13 @@ class AidPackageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Inventory)
-class InventoryAdmin(admin.ModelAdmin):
+class InventoryAdmin(RoleAdmin):
     """Stock rows. Quantities change only through restock, adjustment and distribution,
-    each of which leaves an audit trail, so they are read-only here."""
+    each of which leaves an audit trail, so they are read-only here; managers may set
+    their center's reorder levels."""
+
+    center_lookup = "center"
+    manager_can_change = True
 
     list_display = [
         "center",
@@ -44,9 +49,25 @@ class InventoryAdmin(admin.ModelAdmin):
         "updated_at",
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["center", "package"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            set_reorder_level(
+                inventory=obj, reorder_level=form.cleaned_data["reorder_level"], staff=request.staff
+            )
+        else:
+            super().save_model(request, obj, form, change)
+
 
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyAdmin):
+    center_lookup = "inventory__center"
+
     list_display = [
         "created_at",
         "inventory",
@@ -64,6 +85,8 @@ class StockMovementAdmin(ReadOnlyAdmin):
 
 @admin.register(CurrentInventoryStatus)
 class CurrentInventoryStatusAdmin(ReadOnlyAdmin):
+    center_lookup = "center"
+
     list_display = [
         "center_name",
         "package_name",
