@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import health, views
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("households/", include("households.urls")),
     path("distribution/", include("distribution.urls")),

@@ -79,4 +79,6 @@ def server_error(request):
         response = render(request, "503.html", status=503)
         response["Retry-After"] = "30"
         return response
-    return render(request, "500.html", status=500)
+    return render(
+        request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500
+    )

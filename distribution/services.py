@@ -7,6 +7,7 @@ same last unit nor serve one household twice from two centers at once.
 """
 
 import datetime
+import logging
 
 from django.db import IntegrityError
 from django.db.models import F
@@ -18,6 +19,8 @@ from households.models import Household
 from inventory.models import Inventory
 
 from .models import DistributionLog
+
+logger = logging.getLogger(__name__)
 
 MAX_QUANTITY = 100
 
@@ -164,12 +167,16 @@ def distribute_package(*, household, package, center, staff, quantity=1):
         )
 
     try:
-        return atomic_with_retries(locked_distribution)
+        log = atomic_with_retries(locked_distribution)
     except _Refusal as refusal:
         code = refusal.code
     except LockContention:
         code = BUSY_CODE
+    else:
+        logger.info("distribution recorded", extra={"outcome": "success", "log_id": log.pk})
+        return log
     failed = _log_failure(household, package, center, staff, quantity, code)
+    logger.info("distribution refused", extra={"outcome": code, "log_id": failed.pk})
     if code == BUSY_CODE:
         raise DistributionBusy(failed)
     raise DistributionRefused(code, failed)

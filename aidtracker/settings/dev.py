@@ -1,7 +1,7 @@
 """Settings for running the portal on a developer's or newcomer's machine."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import LOGGING, env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
@@ -9,3 +9,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="plain")

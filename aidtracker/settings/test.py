@@ -26,3 +26,5 @@ else:
         "CHARSET": "utf8mb4",
         "COLLATION": "utf8mb4_unicode_ci",
     }
+
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
