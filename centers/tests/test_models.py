@@ -1,0 +1,145 @@
+"""Database-level rules of Distribution_Centers and Staff_Members.
+
+Every write here bypasses model validation (`QuerySet.update`, `bulk_create`) so the
+database itself must refuse the bad row. Each refusal runs in its own savepoint so
+the test transaction survives it.
+"""
+
+from contextlib import contextmanager
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from centers.models import DistributionCenter, StaffMember
+from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
+from inventory.models import Inventory
+from inventory.tests.factories import InventoryFactory
+
+pytestmark = pytest.mark.django_db
+
+CASE_VARIANT_XFAIL = pytest.mark.xfail(
+    connection.vendor == "mysql",
+    strict=True,
+    reason=(
+        "BUG aidtracker/db/constraints.py choices_check: on MySQL/MariaDB the CHECK "
+        "compares under the column's case-insensitive PAD SPACE collation, so an "
+        "upper-case spelling of a member passes and is stored as typed."
+    ),
+)
+
+
+@contextmanager
+def refused_by(constraint_name):
+    """Expect the block to raise IntegrityError naming `constraint_name`."""
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        yield
+    assert constraint_name in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("column", "bad_value", "constraint_name"),
+    [
+        ("capacity", 0, "chk_capacity"),
+        ("capacity", -10, "chk_capacity"),
+        ("status", "closed", "chk_center_status"),
+        ("status", "", "chk_center_status"),
+    ],
+)
+def test_center_check_rejects_bad_value(column, bad_value, constraint_name):
+    center = DistributionCenterFactory()
+    with refused_by(constraint_name):
+        DistributionCenter.objects.filter(pk=center.pk).update(**{column: bad_value})
+    center.refresh_from_db()
+    assert getattr(center, column) != bad_value
+
+
+@pytest.mark.parametrize(
+    ("column", "good_value"),
+    [("capacity", 1), *(("status", value) for value in DistributionCenter.Status.values)],
+)
+def test_center_check_accepts_boundary_and_every_choice(column, good_value):
+    center = DistributionCenterFactory()
+    DistributionCenter.objects.filter(pk=center.pk).update(**{column: good_value})
+    center.refresh_from_db()
+    assert getattr(center, column) == good_value
+
+
+@pytest.mark.parametrize(
+    ("column", "bad_value", "constraint_name"),
+    [
+        ("role", "superuser", "chk_staff_role"),
+        ("role", "", "chk_staff_role"),
+        ("status", "fired", "chk_staff_status"),
+        ("status", "", "chk_staff_status"),
+    ],
+)
+def test_staff_check_rejects_bad_value(column, bad_value, constraint_name):
+    staff = StaffMemberFactory()
+    with refused_by(constraint_name):
+        StaffMember.objects.filter(pk=staff.pk).update(**{column: bad_value})
+
+
+@pytest.mark.parametrize(
+    ("column", "good_value"),
+    [
+        *(("role", value) for value in StaffMember.Role.values),
+        *(("status", value) for value in StaffMember.Status.values),
+    ],
+)
+def test_staff_check_accepts_every_choice(column, good_value):
+    staff = StaffMemberFactory()
+    StaffMember.objects.filter(pk=staff.pk).update(**{column: good_value})
+    staff.refresh_from_db()
+    assert getattr(staff, column) == good_value
+
+
+@CASE_VARIANT_XFAIL
+@pytest.mark.parametrize(
+    ("model", "factory", "column", "constraint_name"),
+    [
+        (DistributionCenter, DistributionCenterFactory, "status", "chk_center_status"),
+        (StaffMember, StaffMemberFactory, "role", "chk_staff_role"),
+        (StaffMember, StaffMemberFactory, "status", "chk_staff_status"),
+    ],
+)
+def test_enum_check_rejects_case_variant_of_a_member(model, factory, column, constraint_name):
+    row = factory()
+    with refused_by(constraint_name):
+        model.objects.filter(pk=row.pk).update(**{column: getattr(row, column).upper()})
+
+
+def test_staff_email_is_unique():
+    first = StaffMemberFactory(email="ana@example.org")
+    second = StaffMemberFactory(email="ben@example.org")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StaffMember.objects.filter(pk=second.pk).update(email=first.email)
+    second.refresh_from_db()
+    assert second.email == "ben@example.org"
+
+
+def test_staff_email_duplicate_insert_is_refused():
+    StaffMemberFactory(email="ana@example.org")
+    duplicate = StaffMemberFactory.build(email="ana@example.org", user=None)
+    duplicate.center.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StaffMember.objects.bulk_create([duplicate])
+    assert StaffMember.objects.filter(email="ana@example.org").count() == 1
+
+
+def test_deleting_center_cascades_inventory_and_detaches_staff():
+    center = DistributionCenterFactory()
+    other_center = DistributionCenterFactory()
+    doomed = InventoryFactory.create_batch(2, center=center)
+    kept = InventoryFactory(center=other_center)
+    staff = StaffMemberFactory(center=center)
+    colleague = StaffMemberFactory(center=other_center)
+
+    center.delete()
+
+    assert not DistributionCenter.objects.filter(pk=center.pk).exists()
+    assert not Inventory.objects.filter(pk__in=[row.pk for row in doomed]).exists()
+    assert Inventory.objects.filter(pk=kept.pk).exists()
+    staff.refresh_from_db()
+    colleague.refresh_from_db()
+    assert staff.center is None
+    assert colleague.center == other_center
