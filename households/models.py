@@ -1,6 +1,7 @@
 """Registered beneficiary households (seed table 3)."""
 
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 
 from aidtracker.db.constraints import choices_check
@@ -68,8 +69,8 @@ class Household(models.Model):
         db_index=True,
     )
     notes = models.TextField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         db_table = "Households"

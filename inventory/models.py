@@ -1,6 +1,7 @@
 """Aid packages, stock per center, and the append-only log of stock movements."""
 
 from django.db import models
+from django.db.models.functions import Now
 
 from aidtracker.db.constraints import choices_check
 from centers.models import DistributionCenter, StaffMember
@@ -30,8 +31,8 @@ class AidPackage(models.Model):
         default=30, db_default=30, help_text="How often household can receive"
     )
     is_active = models.BooleanField(default=True, db_default=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         db_table = "Aid_Packages"
@@ -68,8 +69,8 @@ class Inventory(models.Model):
     reorder_level = models.IntegerField(default=50, db_default=50)
     last_restock_date = models.DateField(null=True, blank=True)
     last_restock_quantity = models.IntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         db_table = "Inventory"
@@ -126,7 +127,7 @@ class StockMovement(models.Model):
         related_name="stock_movements",
     )
     notes = models.TextField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now(), db_index=True)
 
     class Meta:
         db_table = "Stock_Movements"

@@ -82,12 +82,16 @@ def database_from_env(default_sqlite_path):
         if database["ENGINE"] == "django.db.backends.mysql":
             options = database.setdefault("OPTIONS", {})
             options.setdefault("charset", "utf8mb4")
-            options.setdefault("init_command", "SET sql_mode='STRICT_TRANS_TABLES'")
+            # UTC session time zone: database-filled timestamps (DEFAULT CURRENT_TIMESTAMP)
+            # match the naive-UTC values Django writes.
+            options.setdefault(
+                "init_command", "SET sql_mode='STRICT_TRANS_TABLES', time_zone='+00:00'"
+            )
         database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         database["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
         return database
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "aidtracker.db.backends.sqlite3",
         "NAME": env("SQLITE_PATH", default=str(default_sqlite_path)),
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",

@@ -15,7 +15,7 @@ STORAGES = {
 # test-only app overrides `flush` to lift them for the purge and put them back.
 INSTALLED_APPS = ["aidtracker.testing", *INSTALLED_APPS]
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # An in-memory database cannot be shared between the threads of the
     # concurrency tests; a file can. pytest-xdist suffixes the name per worker.
     test_path = env("SQLITE_TEST_PATH", default=str(BASE_DIR / ".test-db.sqlite3"))

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from centers.models import DistributionCenter, StaffMember
@@ -568,16 +568,6 @@ def test_distribution_date_defaults_to_the_current_utc_time(parents):
     assert abs(stored - timezone.now()) < datetime.timedelta(minutes=5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=DatabaseError,
-    reason=(
-        "BUG: the seed's created_at/updated_at DEFAULT CURRENT_TIMESTAMP is missing at "
-        "the database level (only auto_now_add/auto_now in Django), so a raw INSERT "
-        "such as sp_restock_inventory's must supply them. Fix: add db_default=Now() to "
-        "created_at/updated_at in centers, households and inventory models."
-    ),
-)
 @pytest.mark.parametrize("table", [*TIMESTAMPED, "Inventory"])
 def test_seed_timestamp_defaults_are_database_defaults(parents, table):
     values = dict(REQUIRED_VALUES[table])

@@ -58,13 +58,6 @@ def check_deploy(**overrides):
     return run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "security.W021: aidtracker/settings/production.py leaves SECURE_HSTS_PRELOAD "
-        "False by default and does not silence W021, so check --deploy fails."
-    ),
-)
 def test_check_deploy_passes_with_default_production_settings():
     result = check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr

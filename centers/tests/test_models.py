@@ -8,7 +8,7 @@ the test transaction survives it.
 from contextlib import contextmanager
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from centers.models import DistributionCenter, StaffMember
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
@@ -16,17 +16,6 @@ from inventory.models import Inventory
 from inventory.tests.factories import InventoryFactory
 
 pytestmark = pytest.mark.django_db
-
-CASE_VARIANT_XFAIL = pytest.mark.xfail(
-    connection.vendor == "mysql",
-    strict=True,
-    reason=(
-        "BUG aidtracker/db/constraints.py choices_check: on MySQL/MariaDB the CHECK "
-        "compares under the column's case-insensitive PAD SPACE collation, so an "
-        "upper-case spelling of a member passes and is stored as typed."
-    ),
-)
-
 
 @contextmanager
 def refused_by(constraint_name):
@@ -93,7 +82,6 @@ def test_staff_check_accepts_every_choice(column, good_value):
     assert getattr(staff, column) == good_value
 
 
-@CASE_VARIANT_XFAIL
 @pytest.mark.parametrize(
     ("model", "factory", "column", "constraint_name"),
     [

@@ -118,15 +118,6 @@ def test_log_check_accepts_valid_row(success_row, overrides):
     assert DistributionLog.objects.count() == 2
 
 
-@pytest.mark.xfail(
-    connection.vendor == "mysql",
-    strict=True,
-    reason=(
-        "BUG aidtracker/db/constraints.py choices_check: on MySQL/MariaDB the CHECK "
-        "compares under the column's case-insensitive PAD SPACE collation, so an "
-        "upper-case spelling of a member passes and is stored as typed."
-    ),
-)
 def test_log_status_check_rejects_case_variant_of_a_member(success_row):
     with refused_by("chk_log_status"):
         bulk_insert(log_row(success_row, transaction_status="SUCCESS"))

@@ -9,24 +9,13 @@ from contextlib import contextmanager
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from households.models import DUPLICATE_PHONE_MESSAGE, Household
 from households.phones import INVALID_PHONE_MESSAGE
 from households.tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
-
-CASE_VARIANT_XFAIL = pytest.mark.xfail(
-    connection.vendor == "mysql",
-    strict=True,
-    reason=(
-        "BUG aidtracker/db/constraints.py choices_check: on MySQL/MariaDB the CHECK "
-        "compares under the column's case-insensitive PAD SPACE collation, so an "
-        "upper-case spelling of a member passes and is stored as typed."
-    ),
-)
-
 
 @contextmanager
 def refused_by(constraint_name):
@@ -72,7 +61,6 @@ def test_household_check_accepts_boundary_and_every_choice(column, good_value):
     assert getattr(household, column) == good_value
 
 
-@CASE_VARIANT_XFAIL
 @pytest.mark.parametrize(
     ("column", "constraint_name"),
     [

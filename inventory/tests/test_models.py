@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
@@ -18,17 +18,6 @@ from inventory.models import AidPackage, Inventory, StockMovement
 from inventory.tests.factories import AidPackageFactory, InventoryFactory
 
 pytestmark = pytest.mark.django_db
-
-CASE_VARIANT_XFAIL = pytest.mark.xfail(
-    connection.vendor == "mysql",
-    strict=True,
-    reason=(
-        "BUG aidtracker/db/constraints.py choices_check: on MySQL/MariaDB the CHECK "
-        "compares under the column's case-insensitive PAD SPACE collation, so an "
-        "upper-case spelling of a member passes and is stored as typed."
-    ),
-)
-
 
 @contextmanager
 def refused_by(constraint_name):
@@ -75,7 +64,6 @@ def test_package_check_accepts_boundary_and_every_choice(column, good_value):
     assert getattr(package, column) == good_value
 
 
-@CASE_VARIANT_XFAIL
 def test_package_category_check_rejects_case_variant_of_a_member():
     package = AidPackageFactory(category=AidPackage.Category.FOOD)
     with refused_by("chk_package_category"):
@@ -181,7 +169,6 @@ def test_stock_movement_check_rejects_bad_row(overrides, constraint_name):
     assert not StockMovement.objects.filter(inventory=inventory).exists()
 
 
-@CASE_VARIANT_XFAIL
 @pytest.mark.parametrize(
     ("overrides", "constraint_name"),
     [
