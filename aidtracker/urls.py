@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("status/", views.SystemStatusView.as_view(), name="system_status"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("households/", include("households.urls")),
     path("distribution/", include("distribution.urls")),

@@ -15,6 +15,7 @@ from inventory.forms import CenterChoiceForm
 from inventory.models import CurrentInventoryStatus
 
 from .mixins import PageMixin, StaffRequiredMixin, visible_centers
+from .status import system_status
 
 
 class DashboardView(StaffRequiredMixin, PageMixin, TemplateView):
@@ -82,3 +83,17 @@ def server_error(request):
     return render(
         request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500
     )
+
+
+class SystemStatusView(StaffRequiredMixin, PageMixin, TemplateView):
+    """Admin-only health of the installation: database, locks, backups, stock invariant."""
+
+    title = "System status"
+    template_name = "aidtracker/system_status.html"
+    permission_denied_message = "Only admins can see the system status."
+
+    def has_permission(self):
+        return self.staff.is_admin
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(status=system_status(), **kwargs)
