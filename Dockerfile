@@ -21,12 +21,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=aidtracker.settings.production \
-    WEB_CONCURRENCY=3
-# libmariadb3 is the client library the mysqlclient wheel links against.
+    WEB_CONCURRENCY=3 \
+    BACKUP_DIR=/backups
+# libmariadb3 is the client library the mysqlclient wheel links against;
+# mariadb-client gives `manage.py backup`/`restore` their mariadb-dump and mariadb.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libmariadb3 \
+    && apt-get install -y --no-install-recommends libmariadb3 mariadb-client \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home aidtracker
+    && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home aidtracker \
+    && install -d -o aidtracker -g aidtracker /backups
 WORKDIR /app
 COPY requirements.txt .
 RUN --mount=type=bind,from=wheels,source=/wheels,target=/wheels \
@@ -42,5 +45,7 @@ RUN SECRET_KEY=collectstatic-at-build-time-only-never-used-to-serve-requests \
 USER aidtracker
 EXPOSE 8000
 ENTRYPOINT ["docker/entrypoint.sh"]
-# gunicorn reads WEB_CONCURRENCY for its worker count.
-CMD ["gunicorn", "aidtracker.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# gunicorn reads WEB_CONCURRENCY for its worker count; each worker serves 4 threads
+# (see docs/OPERATIONS.md). Requests are logged as JSON by the app itself.
+CMD ["gunicorn", "aidtracker.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \
+     "--threads", "4", "--timeout", "30", "--graceful-timeout", "30"]

@@ -27,7 +27,7 @@ class BackupError(Exception):
 
 
 def default_backup_dir():
-    return Path(getattr(settings, "BACKUP_DIR", settings.BASE_DIR / "backups"))
+    return Path(settings.BACKUP_DIR)
 
 
 def _find_tool(names):
@@ -76,7 +76,30 @@ def create_backup(output_dir=None):
     return path
 
 
+def _binary_log_on():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT @@log_bin")
+        return bool(cursor.fetchone()[0])
+
+
 def _dump_mysql(path):
+    """Dump in one snapshot; with the binary log on, record its coordinates too.
+
+    `--master-data=2` writes the binlog file and position of the snapshot as a comment,
+    the exact start for point-in-time recovery. It needs the RELOAD privilege; without
+    it the dump is taken anyway and recovery falls back to the file's timestamp.
+    """
+    if _binary_log_on():
+        try:
+            _run_dump(path, extra=["--master-data=2"])
+            return
+        except BackupError as error:
+            if "RELOAD" not in str(error):
+                raise
+    _run_dump(path, extra=[])
+
+
+def _run_dump(path, *, extra):
     settings_dict = connection.settings_dict
     command = [
         _find_tool(DUMP_TOOLS),
@@ -87,6 +110,7 @@ def _dump_mysql(path):
         "--events",
         "--hex-blob",
         "--skip-lock-tables",
+        *extra,
         settings_dict["NAME"],
     ]
     partial = path.with_suffix(".partial")

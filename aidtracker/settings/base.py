@@ -160,6 +160,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Where `manage.py backup` writes and the System status page looks for the latest backup.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
