@@ -54,6 +54,10 @@ class VendorRunSQL(migrations.RunSQL):
 
 
 def drop_if_exists(kind, name):
-    """Return reverse statements that drop one view, trigger or procedure on every vendor."""
+    """Return reverse statements that drop one view, trigger or procedure where it can exist.
+
+    SQLite has no stored procedures, so a PROCEDURE is dropped on MySQL/MariaDB only.
+    """
     statement = f"DROP {kind} IF EXISTS {name}"
-    return {vendor: [statement] for vendor in SUPPORTED_VENDORS}
+    vendors = ("mysql",) if kind.upper() == "PROCEDURE" else SUPPORTED_VENDORS
+    return {vendor: [statement] for vendor in vendors}

@@ -62,11 +62,13 @@ def test_status_shows_who_waits_on_whom():
         thread.start()
     try:
         waits = []
-        for _ in range(200):  # the waiter needs a moment to reach the lock; poll, bounded
+        # The waiter needs a moment to reach the lock. MariaDB refreshes its lock tables
+        # only when they were not read for 0.1 s, so poll slower than that; bounded.
+        for _ in range(100):
             waits = system_status().lock_waits
             if waits:
                 break
-            time.sleep(0.05)
+            time.sleep(0.2)
         assert len(waits) == 1
         assert "UPDATE" in waits[0]["waiting_query"]
         assert waits[0]["blocking_thread"] != waits[0]["waiting_thread"]
