@@ -46,3 +46,82 @@ def admin_staff(center):
 @pytest.fixture
 def other_manager(other_center):
     return _staff(StaffMember.Role.MANAGER, other_center, "other-manager")
+
+
+# --- The portal's small world: shared by the access, form, fuzz and browser tests ---
+
+
+@pytest.fixture
+def portal(center, other_center, volunteer, worker, manager, admin_staff, other_manager):
+    """Two centers stocked with one package, households, and one success log at each center.
+
+    Everything the pages are about belongs to `center` (the signed-in staff's own
+    center) unless its name starts with `other_`.
+    """
+    from types import SimpleNamespace
+
+    from distribution.services import distribute_package
+    from households.tests.factories import HouseholdFactory
+    from inventory.services import restock
+    from inventory.tests.factories import AidPackageFactory
+
+    package = AidPackageFactory(package_name="Food basket", validity_period_days=30)
+    other_package = AidPackageFactory(package_name="Hygiene kit", category="hygiene")
+    inventory = restock(center=center, package=package, quantity=20, staff=admin_staff)
+    restock(center=center, package=other_package, quantity=5, staff=admin_staff)
+    other_inventory = restock(center=other_center, package=package, quantity=20, staff=admin_staff)
+    household = HouseholdFactory(
+        family_name="Okafor", primary_contact_name="Ngozi Okafor", phone_number="+1 312 555 0142"
+    )
+    served = HouseholdFactory(family_name="Lindqvist", primary_contact_name="Maja Lindqvist")
+    log = distribute_package(household=served, package=package, center=center, staff=worker)
+    other_served = HouseholdFactory(family_name="Haddad", primary_contact_name="Rami Haddad")
+    other_log = distribute_package(
+        household=other_served, package=package, center=other_center, staff=other_manager
+    )
+    inventory.refresh_from_db()
+    other_inventory.refresh_from_db()
+    return SimpleNamespace(
+        center=center,
+        other_center=other_center,
+        package=package,
+        other_package=other_package,
+        inventory=inventory,
+        other_inventory=other_inventory,
+        household=household,
+        served=served,
+        other_served=other_served,
+        log=log,
+        other_log=other_log,
+        staff={
+            "volunteer": volunteer,
+            "worker": worker,
+            "manager": manager,
+            "admin": admin_staff,
+            "other_manager": other_manager,
+        },
+    )
+
+
+@pytest.fixture
+def db_state():
+    """Return a callable that captures what a refused request must leave unchanged."""
+    from distribution.models import DistributionLog
+    from households.models import Household
+    from inventory.models import Inventory, StockMovement
+
+    def capture():
+        return {
+            "inventory": list(
+                Inventory.objects.order_by("pk").values_list(
+                    "pk", "quantity_on_hand", "reorder_level"
+                )
+            ),
+            "logs": list(
+                DistributionLog.objects.order_by("pk").values_list("pk", "transaction_status")
+            ),
+            "movements": StockMovement.objects.count(),
+            "households": list(Household.objects.order_by("pk").values()),
+        }
+
+    return capture

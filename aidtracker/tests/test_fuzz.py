@@ -1,0 +1,426 @@
+"""Property tests: random, hostile input to every form and every query-string filter.
+
+For any input: never a 500, never an unescaped script echoed back, and a refused
+POST changes nothing (stock, logs, movements, households). The one exception is by
+design: a distribution the service refuses leaves exactly one `failed` audit row.
+
+Each example runs inside a savepoint that is rolled back, so examples do not see
+each other's writes and every one starts from the same small world.
+"""
+
+import contextlib
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.messages import constants, get_messages
+from django.db import connection, transaction
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aidtracker.tests.test_access import form_token, household_form_data
+from distribution.services import FAILURE_MESSAGES
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(
+    max_examples=80,
+    deadline=None,
+    database=None,  # no .hypothesis/ folder in the work tree
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+SCRIPT = "<script>alert(1)</script>"
+HOSTILE = [
+    SCRIPT,
+    f'"><{SCRIPT[1:]}',
+    "<img src=x onerror=alert(1)>",
+    "'; DROP TABLE Inventory; --",
+    "1 OR 1=1",
+    "1' OR '1'='1",
+    "\x00",
+    "1\x00",
+    "%00",
+    "{{ 7|add:7 }}",
+    "{% debug %}",
+    "../../etc/passwd",
+    "//evil.example/",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "１２",  # full-width digits: int() reads them
+    "١٢٣",  # Arabic-Indic digits
+    "1e9",
+    "0x1F",
+    "1_000",
+    "1.0",
+    "1.5",
+    " 7 ",
+    "-0",
+    "NaN",
+    "inf",
+    "true",
+    "null",
+    "",
+    " ",
+    "x" * 100_000,
+    "é" * 5_000,
+    "9" * 5_000,
+    "😀" * 300,
+    "\u202eevil",
+    "a\r\nSet-Cookie: x=1",
+]
+ECHO_MARKERS = ("<script>alert(1)", "<img src=x onerror")
+
+# Characters that str.isdigit() accepts but int() refuses (Unicode category No) crash
+# three views today: see test_digit_like_characters_in_number_params. They are kept out
+# of the random text and join HOSTILE once that bug is fixed.
+DIGIT_LIKE = ["²", "①", "¹²³"]
+DIGIT_LIKE_BUG = (
+    "BUG: str.isdigit() accepts '²' and '①' but int() raises ValueError -> 500. "
+    "households/selectors.py:24 (search q / household_query), distribution/views.py:25 "
+    "(_int_param: ?household=, ?package= of distribution:new, :household_picker, :check) "
+    "and distribution/views.py:52 (DistributionCreateView.get_context_data, POST "
+    "household='²', and household='9'*5000, over int()'s 4300-digit limit). Fix: read "
+    "numbers only through one helper that checks str.isdecimal() and a length (as "
+    "_int_param does), or take the household from form.cleaned_data; then add DIGIT_LIKE "
+    "to HOSTILE and drop readable_by_the_view."
+)
+
+
+def readable_by_the_view(value):
+    """Leave out household numbers that hit DIGIT_LIKE_BUG (int() of a huge or odd digit)."""
+    return not (value.isdigit() and (not value.isdecimal() or len(value) > 4000))
+
+
+TEXT = st.text(st.characters(exclude_categories=("Cs", "No")), max_size=80)
+
+
+def hostile_values(ids=()):
+    """Strings a tampered or careless POST might carry, plus real and foreign ids."""
+    strategies = [
+        TEXT,
+        st.sampled_from(HOSTILE),
+        st.integers(-(10**30), 10**30).map(str),
+        st.integers(-3, 30).map(str),
+        st.builds(lambda a, b: f"{a}{SCRIPT}{b}", TEXT, TEXT),
+    ]
+    if ids:
+        strategies.append(st.sampled_from([str(i) for i in ids]))
+    return st.one_of(*strategies)
+
+
+def field(valid, ids=()):
+    """Mostly a valid value, often a hostile one, so one bad field meets valid others."""
+    return st.one_of(st.just(valid), hostile_values(ids))
+
+
+@contextlib.contextmanager
+def rolled_back():
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def assert_no_echo(response):
+    if "html" not in response.get("Content-Type", ""):
+        return
+    content = response.content.decode(errors="replace")
+    for marker in ECHO_MARKERS:
+        assert marker not in content, f"unescaped {marker!r} echoed back"
+
+
+def refused(response):
+    """True if the request was refused: no redirect, or a redirect with an error message."""
+    if response.status_code != 302:
+        return True
+    return any(m.level == constants.ERROR for m in get_messages(response.wsgi_request))
+
+
+def service_refusal(response):
+    form = (response.context or {}).get("form") if response.status_code == 200 else None
+    if form is None:
+        return False
+    return any(error in FAILURE_MESSAGES.values() for error in form.non_field_errors())
+
+
+def post_and_check(client, db_state, url, data):
+    """POST hostile data: no 500, no echo, and nothing changed unless it was accepted."""
+    before = db_state()
+    response = client.post(url, data)
+    assert response.status_code < 500, (url, data)
+    assert response.status_code in (200, 302, 403, 404), response.status_code
+    assert_no_echo(response)
+    after = db_state()
+    if service_refusal(response):
+        assert after["inventory"] == before["inventory"]
+        assert after["movements"] == before["movements"]
+        assert after["households"] == before["households"]
+        assert after["logs"][: len(before["logs"])] == before["logs"]
+        assert [status for _, status in after["logs"][len(before["logs"]) :]] == ["failed"]
+    elif refused(response):
+        assert after == before, f"refused POST {data!r} changed the database"
+    elif response.status_code == 302:
+        assert_no_echo(client.get(response["Location"]))
+    return response
+
+
+def ids_of(world):
+    return [
+        world.household.pk,
+        world.served.pk,
+        world.other_served.pk,
+        world.package.pk,
+        world.other_package.pk,
+        world.center.pk,
+        world.other_center.pk,
+        world.inventory.pk,
+        world.other_inventory.pk,
+        world.log.pk,
+        world.other_log.pk,
+        0,
+        2_147_483_647,
+        2_147_483_648,
+    ]
+
+
+# --------------------------------------------------------------------------- forms
+
+
+@FUZZ
+@given(data=st.data())
+def test_household_forms(client, portal, db_state, data):
+    client.force_login(portal.staff["worker"].user)
+    valid = household_form_data()
+    post = {name: data.draw(field(value), label=name) for name, value in valid.items()}
+    url_name = data.draw(st.sampled_from(["households:create", "households:edit"]))
+    kwargs = {"pk": portal.household.pk} if url_name == "households:edit" else {}
+    with rolled_back():
+        post_and_check(client, db_state, reverse(url_name, kwargs=kwargs), post)
+
+
+@FUZZ
+@given(data=st.data())
+def test_household_status_form(client, portal, db_state, data):
+    client.force_login(portal.staff["manager"].user)
+    status = data.draw(field("suspended"))
+    with rolled_back():
+        post_and_check(
+            client,
+            db_state,
+            reverse("households:status", args=[portal.household.pk]),
+            {"status": status},
+        )
+
+
+@FUZZ
+@given(data=st.data())
+def test_distribution_form(client, portal, db_state, data):
+    role = data.draw(st.sampled_from(["volunteer", "worker", "admin", "other_manager"]))
+    client.force_login(portal.staff[role].user)
+    ids = ids_of(portal)
+    with rolled_back():
+        post = {
+            "household": data.draw(
+                field(str(portal.household.pk), ids).filter(readable_by_the_view),
+                label="household",
+            ),
+            "package": data.draw(field(str(portal.package.pk), ids), label="package"),
+            "quantity": data.draw(field("1", ids), label="quantity"),
+            "center": data.draw(field(str(portal.center.pk), ids), label="center"),
+            "token": data.draw(field(form_token(client)), label="token"),
+        }
+        post_and_check(client, db_state, reverse("distribution:new"), post)
+
+
+@FUZZ
+@given(data=st.data())
+def test_void_form(client, portal, db_state, data):
+    client.force_login(portal.staff["manager"].user)
+    log_id = data.draw(st.sampled_from([portal.log.pk, portal.other_log.pk, 2_000_000_000]))
+    reason = data.draw(field("Entered twice"))
+    with rolled_back():
+        post_and_check(
+            client, db_state, reverse("distribution:void", args=[log_id]), {"reason": reason}
+        )
+
+
+@FUZZ
+@given(data=st.data())
+def test_restock_form(client, portal, db_state, data):
+    role = data.draw(st.sampled_from(["manager", "admin", "worker"]))
+    client.force_login(portal.staff[role].user)
+    ids = ids_of(portal)
+    center_id = data.draw(st.sampled_from([portal.center.pk, portal.other_center.pk, 2**31 - 1]))
+    post = {
+        "package": data.draw(field(str(portal.package.pk), ids), label="package"),
+        "quantity": data.draw(field("5", ids), label="quantity"),
+        "notes": data.draw(field(""), label="notes"),
+    }
+    with rolled_back():
+        post_and_check(client, db_state, reverse("inventory:restock", args=[center_id]), post)
+
+
+@FUZZ
+@given(data=st.data())
+def test_inventory_row_forms(client, portal, db_state, data):
+    client.force_login(portal.staff["manager"].user)
+    url_name = data.draw(st.sampled_from(["inventory:adjust", "inventory:reorder_level"]))
+    inventory_id = data.draw(
+        st.sampled_from([portal.inventory.pk, portal.other_inventory.pk, 2**31 - 1])
+    )
+    post = {
+        "delta": data.draw(field("-1"), label="delta"),
+        "reason": data.draw(field("damaged"), label="reason"),
+        "notes": data.draw(field(""), label="notes"),
+        "reorder_level": data.draw(field("4"), label="reorder_level"),
+    }
+    with rolled_back():
+        post_and_check(client, db_state, reverse(url_name, args=[inventory_id]), post)
+
+
+@FUZZ
+@given(data=st.data())
+def test_login_and_password_forms(client, portal, db_state, data):
+    with rolled_back():
+        if data.draw(st.booleans(), label="signed in"):
+            client.force_login(portal.staff["worker"].user)
+            url = reverse("password_change")
+            post = {
+                "old_password": data.draw(field("correct-horse-battery")),
+                "new_password1": data.draw(field("a new long passphrase")),
+                "new_password2": data.draw(field("a new long passphrase")),
+            }
+        else:
+            url = reverse("login")
+            post = {
+                # Over-long usernames crash on MySQL: see test_overlong_username_at_login.
+                "username": data.draw(field("worker").filter(lambda name: len(name) <= 150)),
+                "password": data.draw(field("correct-horse-battery")),
+                "next": data.draw(field("/")),
+            }
+        response = client.post(url, post)
+        assert response.status_code in (200, 302, 429)
+        assert_no_echo(response)
+        if response.status_code == 302:
+            target = urlsplit(response["Location"])  # never an open redirect
+            assert (target.scheme, target.netloc) in (("", ""), ("http", "testserver")), target
+
+
+# ------------------------------------------------------------------- query strings
+
+FILTERS = {
+    "home": ["center"],
+    "households:list": ["q", "page"],
+    "households:detail": ["page"],
+    "distribution:new": ["household"],
+    "distribution:household_picker": ["household_query", "household"],
+    "distribution:check": ["household", "package", "center"],
+    "distribution:log": [
+        "date_from",
+        "date_to",
+        "center",
+        "package",
+        "category",
+        "status",
+        "household",
+        "page",
+    ],
+    "inventory:stock": ["center", "page"],
+    "inventory:packages": ["page"],
+    "inventory:package_detail": ["center"],
+    "centers:list": ["page"],
+    "centers:detail": ["page"],
+}
+LIST_VIEWS = {"households:list", "inventory:packages", "centers:list"}
+FILTER_VALUES = {
+    "date_from": "2025-01-01",
+    "date_to": "2030-12-31",
+    "category": "food",
+    "status": "success",
+    "q": "Okafor",
+    "household_query": "312 555 0142",
+}
+
+
+@FUZZ
+@given(data=st.data())
+def test_query_string_filters(client, portal, db_state, data):
+    role = data.draw(st.sampled_from(["volunteer", "manager", "admin"]))
+    client.force_login(portal.staff[role].user)
+    url_name = data.draw(st.sampled_from(sorted(FILTERS)), label="page")
+    kwargs = {}
+    if url_name in ("households:detail",):
+        kwargs = {"pk": portal.served.pk}
+    elif url_name in ("inventory:package_detail",):
+        kwargs = {"pk": portal.package.pk}
+    elif url_name in ("centers:detail",):
+        kwargs = {"pk": portal.center.pk}
+    ids = ids_of(portal)
+    params = {
+        name: data.draw(field(FILTER_VALUES.get(name, str(portal.household.pk)), ids), label=name)
+        for name in FILTERS[url_name]
+        if data.draw(st.booleans(), label=f"send {name}")
+    }
+    before = db_state()
+    response = client.get(reverse(url_name, kwargs=kwargs), params)
+    expected = {200}
+    if url_name in LIST_VIEWS and "page" in params:
+        expected.add(404)  # Django's ListView: a page number out of range is "not found"
+    assert response.status_code in expected, (url_name, params, response.status_code)
+    assert_no_echo(response)
+    assert db_state() == before
+
+
+@pytest.mark.xfail(strict=True, reason=DIGIT_LIKE_BUG)
+@pytest.mark.parametrize(
+    ("url_name", "param"),
+    [
+        ("households:list", "q"),
+        ("distribution:new", "household"),
+        ("distribution:household_picker", "household"),
+        ("distribution:household_picker", "household_query"),
+        ("distribution:check", "household"),
+        ("distribution:check", "package"),
+    ],
+)
+@pytest.mark.parametrize("value", DIGIT_LIKE)
+def test_digit_like_characters_in_number_params(client, portal, url_name, param, value):
+    """Characters that str.isdigit() accepts but int() refuses must not crash a page."""
+    client.force_login(portal.staff["worker"].user)
+    client.raise_request_exception = False
+    assert client.get(reverse(url_name), {param: value}).status_code == 200
+
+
+@pytest.mark.xfail(strict=True, reason=DIGIT_LIKE_BUG)
+@pytest.mark.parametrize("value", [*DIGIT_LIKE, "9" * 5000])
+def test_unreadable_household_number_in_distribution_post(client, portal, db_state, value):
+    client.force_login(portal.staff["worker"].user)
+    client.raise_request_exception = False
+    post = {"household": value, "package": portal.package.pk, "quantity": 1}
+    post["token"] = form_token(client)
+    before = db_state()
+    response = client.post(reverse("distribution:new"), post)
+    assert response.status_code == 200
+    assert db_state() == before
+
+
+OVERLONG_USERNAME_BUG = (
+    "BUG (MySQL/MariaDB only): a login POST with a username over 255 characters is a 500. "
+    "AuthenticationForm only sets max_length on the username field after construction, so "
+    "no length validator runs and authenticate() is called; django-axes then records the "
+    "failure in AccessAttempt.username (varchar 255) and strict mode raises DataError 1406. "
+    "Fix: settings AXES_USERNAME_CALLABLE pointing at a function that returns the POSTed "
+    "username cut to 150 characters (User.username's length), or a login form whose "
+    "username field validates max_length=150 (LoginView authentication_form) plus the same "
+    "for the admin login."
+)
+
+
+@pytest.mark.xfail(
+    condition=connection.vendor == "mysql", strict=True, reason=OVERLONG_USERNAME_BUG
+)
+@pytest.mark.parametrize("url_name", ["login", "admin:login"])
+def test_overlong_username_at_login(client, portal, url_name):
+    client.raise_request_exception = False
+    response = client.post(reverse(url_name), {"username": "x" * 300, "password": "nope"})
+    assert response.status_code == 200

@@ -1,0 +1,1 @@
+"""Benchmarks: measured by hand against a real database, never asserted in tests."""
