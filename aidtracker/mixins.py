@@ -1,5 +1,6 @@
 """View mixins that enforce the role matrix on every request, GET and POST alike."""
 
+from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 
@@ -54,3 +55,30 @@ class PageMixin:
         context.setdefault("title", self.get_title())
         context.setdefault("breadcrumbs", self.get_breadcrumbs())
         return context
+
+
+class CenterChoiceForm(forms.Form):
+    """Admins pick which center a page shows."""
+
+    center = forms.ModelChoiceField(queryset=None, empty_label=None, required=False)
+
+    def __init__(self, *args, centers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = centers
+
+
+class CenterScopedMixin(StaffRequiredMixin):
+    """Resolve the center a page is about: `?center=` for admins, their own for others.
+
+    `self.center_form` is the admins' picker, showing the center the page shows.
+    """
+
+    def get_center(self):
+        centers = visible_centers(self.staff)
+        picked = CenterChoiceForm(self.request.GET or None, centers=centers)
+        center = None
+        if self.staff.is_admin and picked.is_valid():
+            center = picked.cleaned_data["center"]
+        center = center or self.staff.center or centers.first()
+        self.center_form = CenterChoiceForm(initial={"center": center}, centers=centers)
+        return center

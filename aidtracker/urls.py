@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import health, views
@@ -8,7 +9,20 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("status/", views.SystemStatusView.as_view(), name="system_status"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Login, logout and password change only: there is no e-mail to reset passwords
+    # by; a manager or admin sets a new one.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("households/", include("households.urls")),
     path("distribution/", include("distribution.urls")),
     path("inventory/", include("inventory.urls")),

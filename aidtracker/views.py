@@ -11,14 +11,13 @@ from django.views.generic import TemplateView
 
 from aidtracker.db.retry import is_retryable
 from distribution.models import DistributionLog
-from inventory.forms import CenterChoiceForm
 from inventory.models import CurrentInventoryStatus
 
-from .mixins import PageMixin, StaffRequiredMixin, visible_centers
+from .mixins import CenterScopedMixin, PageMixin, StaffRequiredMixin
 from .status import system_status
 
 
-class DashboardView(StaffRequiredMixin, PageMixin, TemplateView):
+class DashboardView(CenterScopedMixin, PageMixin, TemplateView):
     """Today at one center: stock alerts, distributions and failures, latest log entries."""
 
     title = "Dashboard"
@@ -26,17 +25,6 @@ class DashboardView(StaffRequiredMixin, PageMixin, TemplateView):
 
     def get_breadcrumbs(self):
         return []
-
-    def get_center(self):
-        centers = visible_centers(self.staff)
-        self.center_form = CenterChoiceForm(self.request.GET or None, centers=centers)
-        if (
-            self.staff.is_admin
-            and self.center_form.is_valid()
-            and self.center_form.cleaned_data["center"]
-        ):
-            return self.center_form.cleaned_data["center"]
-        return self.staff.center or centers.first()
 
     def get_context_data(self, **kwargs):
         center = self.get_center()

@@ -15,3 +15,9 @@ class ActiveStaffBackend(ModelBackend):
             return False
         staff = getattr(user, "staff_member", None)
         return staff is not None and staff.is_active
+
+
+def lockout_username(request, credentials):
+    """Return the username django-axes records, cut to the length a username can have."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(username)[:150]

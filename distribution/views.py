@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, FormView, TemplateView
 
 from aidtracker.mixins import PageMixin, StaffRequiredMixin, visible_centers
+from aidtracker.params import parse_id
 from centers import policies
 from centers.models import DistributionCenter
 from households.models import Household
@@ -21,8 +22,7 @@ from .services import DistributionRefused, VoidRefused, distribute_package, void
 
 
 def _int_param(request, name):
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) <= 9 else None
+    return parse_id(request.GET.get(name))
 
 
 class DistributionCreateView(StaffRequiredMixin, PageMixin, FormView):
@@ -47,10 +47,10 @@ class DistributionCreateView(StaffRequiredMixin, PageMixin, FormView):
 
     def get_context_data(self, **kwargs):
         form = kwargs.get("form") or self.get_form()
-        household_id = form["household"].value()
+        household_id = parse_id(form["household"].value())
         household = None
-        if str(household_id or "").isdigit():
-            household = Household.objects.filter(pk=int(household_id)).first()
+        if household_id is not None:
+            household = Household.objects.filter(pk=household_id).first()
         return super().get_context_data(selected_household=household, **kwargs)
 
     def form_valid(self, form):

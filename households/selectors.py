@@ -5,6 +5,8 @@ import contextlib
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from aidtracker.params import parse_id
+
 from .models import Household
 from .phones import normalize_phone
 
@@ -20,9 +22,9 @@ def search_households(query):
     if not query:
         return households
     conditions = Q(family_name__istartswith=query) | Q(primary_contact_name__istartswith=query)
-    digits = query.lstrip("#")
-    if digits.isdigit() and len(digits) <= 9:
-        conditions |= Q(pk=int(digits))
+    household_id = parse_id(query)
+    if household_id is not None:
+        conditions |= Q(pk=household_id)
     if sum(ch.isdigit() for ch in query) >= 7:
         with contextlib.suppress(ValidationError):  # not a phone number after all
             conditions |= Q(phone_number=normalize_phone(query))

@@ -37,13 +37,3 @@ class AdjustmentForm(forms.Form):
 
 class ReorderLevelForm(forms.Form):
     reorder_level = forms.IntegerField(min_value=0, max_value=MAX_REORDER_LEVEL)
-
-
-class CenterChoiceForm(forms.Form):
-    """Admins pick which center a page shows."""
-
-    center = forms.ModelChoiceField(queryset=None, empty_label=None, required=False)
-
-    def __init__(self, *args, centers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["center"].queryset = centers

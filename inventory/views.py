@@ -7,29 +7,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from aidtracker.mixins import PageMixin, StaffRequiredMixin, visible_centers
+from aidtracker.mixins import CenterScopedMixin, PageMixin, StaffRequiredMixin
 from centers import policies
 from centers.models import DistributionCenter
 
-from .forms import AdjustmentForm, CenterChoiceForm, ReorderLevelForm, RestockForm
+from .forms import AdjustmentForm, ReorderLevelForm, RestockForm
 from .models import AidPackage, Inventory, StockMovement
 from .services import adjust_stock, restock, set_reorder_level
 from .stock import stock_rows
-
-
-class CenterScopedMixin(StaffRequiredMixin):
-    """Resolve the center a page is about: `?center=` for admins, their own for others."""
-
-    def get_center(self):
-        centers = visible_centers(self.staff)
-        self.center_form = CenterChoiceForm(self.request.GET or None, centers=centers)
-        if (
-            self.staff.is_admin
-            and self.center_form.is_valid()
-            and self.center_form.cleaned_data["center"]
-        ):
-            return self.center_form.cleaned_data["center"]
-        return self.staff.center or centers.first()
 
 
 class StockView(CenterScopedMixin, PageMixin, TemplateView):

@@ -119,6 +119,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Usernames are at most 150 characters; a longer one typed at login must not overflow
+# axes' own username column (a 500 on MySQL).
+AXES_USERNAME_CALLABLE = "centers.backends.lockout_username"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -804,16 +804,9 @@ def test_login_redirect_keeps_the_page_asked_for(client, portal):
     assert login["Location"] == url
 
 
-# ---------------------------------------------------------- known display bugs (xfail)
+# ---------------------------------------------------------- display details
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: templates/registration/ has no password_change_form.html or "
-    "password_change_done.html, so Django admin's templates render ('Django "
-    "administration', a Home link to /admin/ that workers and volunteers cannot use). "
-    "Fix: add both templates extending base.html with the form rendered by crispy.",
-)
 @pytest.mark.parametrize("url_name", ["password_change", "password_change_done"])
 def test_password_change_pages_are_in_portal_look(client, portal, url_name):
     signed_in(client, portal, "worker")
@@ -822,15 +815,6 @@ def test_password_change_pages_are_in_portal_look(client, portal, url_name):
     assert_portal_look(response)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the admin's center picker does not select the center shown. "
-    "aidtracker/views.py:32 (DashboardView.get_center) and inventory/views.py:25 "
-    "(CenterScopedMixin.get_center) build CenterChoiceForm(request.GET or None) with no "
-    "initial, so on a plain GET the <select> shows the first center by name while the page "
-    "shows the admin's own; pressing Show switches center unexpectedly. Fix: pass "
-    "initial={'center': <the center returned>} (build the form after choosing).",
-)
 @pytest.mark.parametrize("url_name", ["home", "inventory:stock"])
 def test_admin_center_picker_selects_the_center_shown(client, portal, url_name):
     signed_in(client, portal, "admin")  # works at Riverside; Hillcrest sorts first
@@ -839,12 +823,6 @@ def test_admin_center_picker_selects_the_center_shown(client, portal, url_name):
     assert str(response.context["center_form"]["center"].value()) == str(portal.center.pk)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: templates/inventory/stock.html:21 and templates/centers/center_detail.html:16 "
-    "pass label=row.stock_status, so the badge shows the code 'LOW_STOCK' instead of "
-    "'Low stock' (the dashboard gets it right). Fix: label=row.stock_status.label.",
-)
 @pytest.mark.parametrize("url_name", ["inventory:stock", "centers:detail"])
 def test_stock_badges_show_human_labels(client, portal, url_name):
     signed_in(client, portal, "manager")

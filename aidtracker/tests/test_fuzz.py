@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.messages import constants, get_messages
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -71,25 +71,10 @@ HOSTILE = [
 ]
 ECHO_MARKERS = ("<script>alert(1)", "<img src=x onerror")
 
-# Characters that str.isdigit() accepts but int() refuses (Unicode category No) crash
-# three views today: see test_digit_like_characters_in_number_params. They are kept out
-# of the random text and join HOSTILE once that bug is fixed.
+# Characters that str.isdigit() accepts but int() refuses (Unicode category No): number
+# parameters must treat them as "not a number", never crash on them.
 DIGIT_LIKE = ["²", "①", "¹²³"]
-DIGIT_LIKE_BUG = (
-    "BUG: str.isdigit() accepts '²' and '①' but int() raises ValueError -> 500. "
-    "households/selectors.py:24 (search q / household_query), distribution/views.py:25 "
-    "(_int_param: ?household=, ?package= of distribution:new, :household_picker, :check) "
-    "and distribution/views.py:52 (DistributionCreateView.get_context_data, POST "
-    "household='²', and household='9'*5000, over int()'s 4300-digit limit). Fix: read "
-    "numbers only through one helper that checks str.isdecimal() and a length (as "
-    "_int_param does), or take the household from form.cleaned_data; then add DIGIT_LIKE "
-    "to HOSTILE and drop readable_by_the_view."
-)
-
-
-def readable_by_the_view(value):
-    """Leave out household numbers that hit DIGIT_LIKE_BUG (int() of a huge or odd digit)."""
-    return not (value.isdigit() and (not value.isdecimal() or len(value) > 4000))
+HOSTILE = [*HOSTILE, *DIGIT_LIKE]
 
 
 TEXT = st.text(st.characters(exclude_categories=("Cs", "No")), max_size=80)
@@ -221,7 +206,7 @@ def test_distribution_form(client, portal, db_state, data):
     with rolled_back():
         post = {
             "household": data.draw(
-                field(str(portal.household.pk), ids).filter(readable_by_the_view),
+                field(str(portal.household.pk), ids),
                 label="household",
             ),
             "package": data.draw(field(str(portal.package.pk), ids), label="package"),
@@ -371,7 +356,6 @@ def test_query_string_filters(client, portal, db_state, data):
     assert db_state() == before
 
 
-@pytest.mark.xfail(strict=True, reason=DIGIT_LIKE_BUG)
 @pytest.mark.parametrize(
     ("url_name", "param"),
     [
@@ -391,7 +375,6 @@ def test_digit_like_characters_in_number_params(client, portal, url_name, param,
     assert client.get(reverse(url_name), {param: value}).status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason=DIGIT_LIKE_BUG)
 @pytest.mark.parametrize("value", [*DIGIT_LIKE, "9" * 5000])
 def test_unreadable_household_number_in_distribution_post(client, portal, db_state, value):
     client.force_login(portal.staff["worker"].user)
@@ -404,21 +387,6 @@ def test_unreadable_household_number_in_distribution_post(client, portal, db_sta
     assert db_state() == before
 
 
-OVERLONG_USERNAME_BUG = (
-    "BUG (MySQL/MariaDB only): a login POST with a username over 255 characters is a 500. "
-    "AuthenticationForm only sets max_length on the username field after construction, so "
-    "no length validator runs and authenticate() is called; django-axes then records the "
-    "failure in AccessAttempt.username (varchar 255) and strict mode raises DataError 1406. "
-    "Fix: settings AXES_USERNAME_CALLABLE pointing at a function that returns the POSTed "
-    "username cut to 150 characters (User.username's length), or a login form whose "
-    "username field validates max_length=150 (LoginView authentication_form) plus the same "
-    "for the admin login."
-)
-
-
-@pytest.mark.xfail(
-    condition=connection.vendor == "mysql", strict=True, reason=OVERLONG_USERNAME_BUG
-)
 @pytest.mark.parametrize("url_name", ["login", "admin:login"])
 def test_overlong_username_at_login(client, portal, url_name):
     client.raise_request_exception = False

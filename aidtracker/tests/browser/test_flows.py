@@ -115,19 +115,6 @@ def test_distribute_page_finds_household_as_you_type(page, live_server, portal):
     expect(page.locator("#on-hand")).to_have_text("19")
 
 
-STALE_CHECK_BUG = (
-    "BUG: a slow live check can overwrite a newer one. templates/distribution/"
-    "distribution_form.html fires GET distribution:check on load (#check-result, "
-    "hx-trigger=load) and on every change of the form, and _household_picker.html fires "
-    "another on load; nothing orders them, so when the load-time answer (no package yet) "
-    "arrives after the answer for the chosen package, the eligibility and stock vanish "
-    "(on a loaded MariaDB run this made the worker flow flaky). Fix: hx-sync="
-    '"this:replace" on the form and hx-sync="closest form:replace" on the two hx-trigger='
-    '"load" elements, so a newer check aborts older ones.'
-)
-
-
-@pytest.mark.xfail(strict=True, reason=STALE_CHECK_BUG)
 def test_slow_load_check_does_not_hide_the_newer_answer(page, live_server, portal):
     held = []
 
@@ -334,15 +321,6 @@ SMALL_TARGETS_SCRIPT = """(minimum) => {
 }"""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: templates/registration/login.html renders bare inputs and a bare button "
-    "(no form-control / btn classes), 30 px tall on a phone, below the portal's 44 px tap "
-    "targets (static/css/portal.css); the password change page (Django admin's template, "
-    "see test_password_change_pages_are_in_portal_look) has 36 px inputs. Fix: Bootstrap "
-    "classes (form-control, btn btn-primary btn-lg w-100) or crispy in login.html, and "
-    "portal templates for password change.",
-)
 def test_form_controls_are_large_tap_targets_on_a_phone(browser, live_server, portal):
     small = {}
     for name, page in visit_main_pages(browser, live_server, portal, PHONE_WIDTH, 780):
