@@ -50,7 +50,9 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request.request_id
-            user = getattr(request, "user", None)
+            # The user already loaded for this request, if any: never a new query here,
+            # which would fail again during a database outage.
+            user = getattr(request, "_cached_user", None)
             logger.info(
                 "%s %s %s",
                 request.method,
