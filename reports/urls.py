@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.ReportIndexView.as_view(), name="index"),
+    path("monthly/", views.MonthlySummaryView.as_view(), name="monthly"),
+    path("stock/", views.StockStatusView.as_view(), name="stock"),
+    path("coverage/", views.CoverageView.as_view(), name="coverage"),
+]

@@ -1,0 +1,120 @@
+"""Filters of the report pages; the center choices are narrowed to the staff member's scope."""
+
+import datetime
+
+import django_filters
+from django import forms
+
+from centers.models import DistributionCenter
+from inventory.models import AidPackage, Inventory, StockStatus
+
+from .models import MonthlyRollup
+
+MONTH_RANGE_MESSAGE = "The first month must not be after the last month."
+MAX_MONTHS = 120
+MONTH_SPAN_MESSAGE = f"Choose at most {MAX_MONTHS} months."
+
+
+class MonthField(forms.DateField):
+    """A month typed as YYYY-MM (the browser's month picker); cleans to its first day."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(day=1) if value else value
+
+
+class MonthFilter(django_filters.DateFilter):
+    field_class = MonthField
+
+
+def add_months(month, count):
+    """Return the first day of the month `count` months after (or before) `month`."""
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first, last):
+    """Every first-of-month from `first` to `last`, inclusive."""
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+class CenterScopedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose `center` choices are the centers the staff member may report on."""
+
+    center = django_filters.ModelChoiceFilter(
+        queryset=DistributionCenter.objects.none(), empty_label="All centers"
+    )
+
+    def __init__(self, *args, centers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["center"].queryset = centers
+
+
+class MonthRangeForm(forms.Form):
+    """Check that the month range runs forwards and is not absurdly long."""
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("month_from"), cleaned.get("month_to")
+        if first and last and first > last:
+            self.add_error("month_to", MONTH_RANGE_MESSAGE)
+        elif first and last and len(months_between(first, last)) > MAX_MONTHS:
+            self.add_error("month_from", MONTH_SPAN_MESSAGE)
+        return cleaned
+
+
+class MonthlySummaryFilter(CenterScopedFilterSet):
+    month_from = MonthFilter(field_name="month", lookup_expr="gte", label="From month")
+    month_to = MonthFilter(field_name="month", lookup_expr="lte", label="To month")
+    category = django_filters.ChoiceFilter(
+        choices=AidPackage.Category.choices, empty_label="All categories"
+    )
+
+    class Meta:
+        model = MonthlyRollup
+        fields = []
+        form = MonthRangeForm
+
+
+class StockStatusFilter(CenterScopedFilterSet):
+    category = django_filters.ChoiceFilter(
+        field_name="package__category",
+        choices=AidPackage.Category.choices,
+        empty_label="All categories",
+    )
+    package = django_filters.ModelChoiceFilter(
+        queryset=AidPackage.objects.filter(is_active=True), empty_label="All packages"
+    )
+    status = django_filters.ChoiceFilter(
+        choices=StockStatus.choices, empty_label="Any status", method="filter_nothing"
+    )
+
+    class Meta:
+        model = Inventory
+        fields = []
+
+    def filter_nothing(self, queryset, name, value):
+        """Status is computed per row after the query (see reports.selectors.stock_status)."""
+        return queryset
+
+
+class CoverageFilter(CenterScopedFilterSet):
+    category = django_filters.ChoiceFilter(
+        choices=AidPackage.Category.choices, empty_label="All categories"
+    )
+    package = django_filters.ModelChoiceFilter(
+        field_name="pk",
+        queryset=AidPackage.objects.filter(is_active=True),
+        empty_label="All packages",
+    )
+
+    class Meta:
+        model = AidPackage
+        fields = []

@@ -1,0 +1,48 @@
+"""Rebuild the report rollups from Distribution_Log, or verify them against it."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports import rollup
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the report rollups (Distribution_Monthly_Rollup, "
+        "Distribution_Household_Months, Distribution_Monthly_Households) from "
+        "Distribution_Log. With --verify, change nothing: compare them with the log "
+        "and exit with status 1 on any difference."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="Only compare the rollups with the log; exit non-zero if they differ.",
+        )
+
+    def handle(self, *, verify, **options):
+        started = time.monotonic()
+        if verify:
+            result = rollup.verify()
+            for problem in result.problems:
+                self.stdout.write(f"MISMATCH {problem}")
+            if not result.ok:
+                raise CommandError(
+                    "The rollups do not match Distribution_Log; "
+                    "run `manage.py rebuild_rollup` to recompute them."
+                )
+            checked = ", ".join(f"{count} {name}" for name, count in result.checked.items())
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"The rollups match Distribution_Log ({checked}) "
+                    f"in {time.monotonic() - started:.1f}s."
+                )
+            )
+            return
+        counts = rollup.rebuild()
+        summary = ", ".join(f"{table}: {count} rows" for table, count in counts.items())
+        self.stdout.write(
+            self.style.SUCCESS(f"Rebuilt in {time.monotonic() - started:.1f}s. {summary}.")
+        )

@@ -1,0 +1,180 @@
+"""The access log (who exported or looked at what) and the rollups behind the reports.
+
+The three rollup tables are derived data: database triggers on Distribution_Log keep
+them equal to an aggregation over the log (see migration 0003 and `reports.rollup`),
+whoever inserts the row (the Python service, the stored procedure, a void). Nothing
+in Python writes them except `manage.py rebuild_rollup`.
+"""
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+
+from aidtracker.db.constraints import choices_check
+from centers.models import DistributionCenter, StaffMember
+from inventory.models import AidPackage
+
+# Sentinels of the household rollups: "all centers", "all categories", and the
+# previous month of a household served for the first time at a scope.
+ALL_CENTERS = 0
+ALL_CATEGORIES = "*"
+FIRST_TIME = datetime.date(1000, 1, 1)
+
+
+class AccessAction(models.TextChoices):
+    EXPORT = "export", "Export"
+    VIEW_HOUSEHOLD = "view_household", "View household"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (XLSX)"
+    HXL = "hxl", "HXL CSV"
+
+
+class AccessLog(models.Model):
+    """One export of a report, or one look at a household's record, by one staff member.
+
+    Append-only in the database (triggers refuse UPDATE and DELETE; the one UPDATE
+    allowed is ON DELETE SET NULL of a deleted staff member, whose name stays in
+    `staff_name`). `params` holds the filters the export applied.
+    """
+
+    Action = AccessAction
+    Format = ExportFormat
+
+    id = models.AutoField(primary_key=True, db_column="access_id")
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_logs",
+    )
+    staff_name = models.CharField(
+        max_length=120, help_text="Name and role of the staff member at the time."
+    )
+    action = models.CharField(max_length=20, choices=Action)
+    target = models.CharField(
+        max_length=50, help_text="The report exported, or the kind of record viewed."
+    )
+    object_id = models.CharField(
+        max_length=40, null=True, blank=True, help_text="The record viewed, if any."
+    )
+    export_format = models.CharField(max_length=4, choices=Format, null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True, help_text="Filters or parameters used.")
+    row_count = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "Access_Log"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["staff", "created_at"], name="idx_access_staff_date"),
+            models.Index(fields=["target", "object_id"], name="idx_access_target_object"),
+        ]
+        constraints = [
+            choices_check("action", AccessAction, name="chk_access_action"),
+            models.CheckConstraint(
+                condition=models.Q(export_format__isnull=True)
+                | models.Q(export_format__in=ExportFormat.values),
+                name="chk_access_export_format",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.staff_name}: {self.get_action_display()} {self.target}"
+
+
+class MonthlyRollup(models.Model):
+    """Successful, not-voided distributions per UTC month, center and package.
+
+    `category` is the package's category when the month's first distribution of it
+    at the center was recorded (so a void always finds the row it was counted in);
+    the value is computed at read time from the package's current cost, as
+    vw_monthly_summary does.
+    """
+
+    pk = models.CompositePrimaryKey("month", "center", "package")
+    month = models.DateField(help_text="First day of the UTC month.")
+    center = models.ForeignKey(
+        DistributionCenter,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    package = models.ForeignKey(
+        AidPackage,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    category = models.CharField(max_length=9, choices=AidPackage.Category)
+    distributions = models.IntegerField()
+    packages = models.IntegerField()
+
+    class Meta:
+        db_table = "Distribution_Monthly_Rollup"
+        ordering = ["-month", "center", "package"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} center {self.center_id} package {self.package_id}"
+
+
+class HouseholdMonth(models.Model):
+    """A household served (net of voids) in a UTC month, at one scope.
+
+    Four rows per served household and month: (center, category), (center, "*"),
+    (0, category) and (0, "*"), where 0 means all centers and "*" all categories.
+    `distributions` counts the successes behind the row; the row is deleted when
+    voids bring it to zero. Keyed so that a household's months at a scope are
+    adjacent: the triggers find the month served before and after a given one.
+    """
+
+    pk = models.CompositePrimaryKey("center_id", "category", "household_id", "month")
+    center_id = models.IntegerField(help_text="0 = all centers.")
+    category = models.CharField(max_length=9, help_text="* = all categories.")
+    household_id = models.IntegerField()
+    month = models.DateField()
+    distributions = models.IntegerField()
+
+    class Meta:
+        db_table = "Distribution_Household_Months"
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.center_id}/{self.category} household {self.household_id}"
+
+
+class MonthlyHouseholds(models.Model):
+    """Households served (net of voids) in a UTC month at one scope, by the month they
+    were served before at that scope (FIRST_TIME if never).
+
+    The households of a month are the sum over `previous_month`. The distinct
+    households of a range of months [a, b] are the sum over the months of the range
+    of the rows whose `previous_month` is before a: each household is counted once,
+    in its first month within the range. So every unique-household figure of the
+    monthly summary, for any range, reads a few hundred rows, never the log.
+    Maintained by the triggers with HouseholdMonth.
+    """
+
+    pk = models.CompositePrimaryKey("center_id", "category", "month", "previous_month")
+    center_id = models.IntegerField(help_text="0 = all centers.")
+    category = models.CharField(max_length=9, help_text="* = all categories.")
+    month = models.DateField()
+    previous_month = models.DateField(
+        help_text="The month this scope served these households before (1000-01-01: never)."
+    )
+    households = models.IntegerField()
+
+    class Meta:
+        db_table = "Distribution_Monthly_Households"
+        verbose_name_plural = "monthly households"
+
+    def __str__(self):
+        return (
+            f"{self.month:%Y-%m} {self.center_id}/{self.category} "
+            f"after {self.previous_month:%Y-%m}: {self.households}"
+        )

@@ -1,0 +1,141 @@
+"""generate_load_data fills a consistent database; rebuild_rollup rebuilds and verifies."""
+
+import datetime
+import io
+import itertools
+from collections import defaultdict
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from distribution.models import DistributionLog
+from distribution.services import distribute_package
+from households.models import Household
+from households.phones import normalize_phone
+from households.tests.factories import HouseholdFactory
+from inventory.services import restock
+from inventory.tests.factories import AidPackageFactory
+from reports import rollup
+
+from .factories import build_dataset
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args, **options):
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO(), **options)
+    return out.getvalue()
+
+
+def test_generate_load_data_is_consistent_with_stock_eligibility_and_rollups():
+    run(
+        "generate_load_data",
+        households=80,
+        distributions=900,
+        months=4,
+        centers=3,
+        seed=11,
+        verbosity=0,
+    )
+    logs = list(DistributionLog.objects.select_related("package"))
+    assert len(logs) == 900
+    statuses = defaultdict(int)
+    for log in logs:
+        statuses[log.transaction_status] += 1
+    assert statuses["success"] > 800
+    assert statuses["failed"] > 0
+    assert statuses["cancelled"] > 0
+
+    # Conservation: restocked + adjustments - distributed + voided = on hand.
+    assert "balance" in run("check_stock")
+    assert "match" in run("rebuild_rollup", verify=True)
+
+    # A household gets a package at most once per validity period (UTC days).
+    successes = defaultdict(list)
+    for log in logs:
+        if log.transaction_status == "success":
+            day = log.distribution_date.astimezone(datetime.UTC).date()
+            successes[log.household_id, log.package_id].append((day, log.package))
+    for days in successes.values():
+        days.sort(key=lambda item: item[0])
+        for (before, package), (after, _) in itertools.pairwise(days):
+            assert (after - before).days >= package.validity_period_days
+
+    # Voids point at earlier successes of the same household, package and center.
+    by_id = {log.pk: log for log in logs}
+    for log in logs:
+        if log.transaction_status == "cancelled":
+            original = by_id[log.voided_log_id]
+            assert original.transaction_status == "success"
+            assert original.distribution_date < log.distribution_date
+            assert (original.household_id, original.package_id, original.center_id) == (
+                log.household_id,
+                log.package_id,
+                log.center_id,
+            )
+        if log.transaction_status == "failed":
+            assert log.failure_reason
+            assert log.failure_code
+
+    households = list(Household.objects.all())
+    assert len(households) == 80
+    assert len({h.phone_number for h in households}) == 80
+    assert all(normalize_phone(h.phone_number) == h.phone_number for h in households)
+
+
+def test_generate_load_data_adds_to_an_existing_database(center, admin_staff):
+    package = AidPackageFactory()
+    restock(center=center, package=package, quantity=5, staff=admin_staff)
+    for household in HouseholdFactory.create_batch(3):
+        distribute_package(household=household, package=package, center=center, staff=admin_staff)
+    assert "balance" in run("check_stock")
+    before = DistributionLog.objects.count()
+    run("generate_load_data", households=20, distributions=100, months=2, seed=3, verbosity=0)
+    assert DistributionLog.objects.count() == before + 100
+    assert "balance" in run("check_stock")
+    assert "match" in run("rebuild_rollup", verify=True)
+
+
+TAMPERING = {
+    "rollup counts": "UPDATE Distribution_Monthly_Rollup SET distributions = distributions + 1",
+    "rollup packages": "UPDATE Distribution_Monthly_Rollup SET packages = packages - 1",
+    "household rows": "DELETE FROM Distribution_Household_Months WHERE center_id = 0",
+    "household ids": (
+        "UPDATE Distribution_Household_Months SET household_id = household_id + 100000 "
+        "WHERE category = '*'"
+    ),
+    "household counts": "UPDATE Distribution_Monthly_Households SET households = households + 1",
+    "missing group": "DELETE FROM Distribution_Monthly_Households WHERE center_id <> 0",
+}
+
+
+@pytest.mark.parametrize("tampering", TAMPERING.values(), ids=TAMPERING.keys())
+def test_rebuild_rollup_verify_detects_tampering_and_rebuild_repairs(
+    center, other_center, tampering
+):
+    build_dataset(center, other_center)
+    assert "The rollups match" in run("rebuild_rollup", verify=True)
+    with connection.cursor() as cursor:
+        cursor.execute(tampering)
+    with pytest.raises(CommandError, match="do not match"):
+        run("rebuild_rollup", verify=True)
+    assert "Rebuilt" in run("rebuild_rollup")
+    assert "The rollups match" in run("rebuild_rollup", verify=True)
+
+
+def test_rebuild_gives_what_the_triggers_built(center, other_center):
+    build_dataset(center, other_center)
+
+    def snapshot():
+        with connection.cursor() as cursor:
+            tables = {}
+            for table in rollup.ROLLUP_TABLES:
+                cursor.execute(f"SELECT * FROM {table}")
+                tables[table] = sorted(tuple(str(v) for v in row) for row in cursor.fetchall())
+            return tables
+
+    by_triggers = snapshot()
+    rollup.rebuild()
+    assert snapshot() == by_triggers

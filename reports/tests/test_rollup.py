@@ -1,0 +1,338 @@
+"""The rollups stay equal to an aggregation over the log, whoever writes the log.
+
+Distributions, refusals and voids go through the real services (and, on MySQL,
+the stored procedure); the triggers keep the rollups; `rollup.verify()` and an
+independent Python aggregation check them afterwards, sequentially and with
+concurrent workers.
+"""
+
+import datetime
+import io
+import random
+import threading
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from centers.models import StaffMember
+from centers.tests.factories import StaffMemberFactory
+from distribution.models import DistributionLog
+from distribution.services import (
+    DistributionBusy,
+    DistributionRefused,
+    VoidRefused,
+    distribute_package,
+    void_distribution,
+)
+from households.tests.factories import HouseholdFactory
+from inventory.services import restock
+from inventory.tests.factories import AidPackageFactory
+from reports import rollup, selectors
+
+from .factories import expected_summary
+
+# Seconds a thread may wait at the barrier or to finish: far above what the work
+# needs, so reaching it means a deadlock, not a slow machine.
+TIMEOUT = 60
+
+
+def served_months():
+    dates = DistributionLog.objects.filter(transaction_status="success").values_list(
+        "distribution_date", flat=True
+    )
+    months = sorted({d.astimezone(datetime.UTC).date().replace(day=1) for d in dates})
+    return months[0], months[-1]
+
+
+def assert_rollups_match_the_log(centers, categories):
+    result = rollup.verify()
+    assert result.ok, result.problems
+    month_from, month_to = served_months()
+    for center in [None, *centers]:
+        for category in [None, *categories]:
+            filters = {
+                "month_from": month_from,
+                "month_to": month_to,
+                "center": center,
+                "category": category,
+            }
+            report = selectors.monthly_summary(**filters)
+            groups, months, overall = expected_summary(**filters)
+            assert {
+                (r.month, r.center_id, r.category): (
+                    r.distributions,
+                    r.households,
+                    r.packages,
+                    r.value,
+                )
+                for r in report.rows
+            } == groups
+            assert {
+                month: (r.distributions, r.households, r.packages, r.value)
+                for month, r in report.month_totals.items()
+            } == months
+            o = report.overall
+            assert (o.distributions, o.households, o.packages, o.value) == overall
+
+
+class Clock:
+    """A UTC clock the test moves forward, for services that call timezone.now()."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def world(center, other_center, manager, other_manager, admin_staff):
+    packages = [
+        AidPackageFactory(category="food", validity_period_days=30, estimated_cost="45.00"),
+        AidPackageFactory(category="food", validity_period_days=14, estimated_cost="12.30"),
+        AidPackageFactory(category="hygiene", validity_period_days=7, estimated_cost="9.99"),
+    ]
+    households = [HouseholdFactory() for _ in range(8)]
+    return {
+        "centers": [center, other_center],
+        "managers": {center.pk: manager, other_center.pk: other_manager},
+        "admin": admin_staff,
+        "packages": packages,
+        "households": households,
+    }
+
+
+@pytest.mark.django_db
+def test_rollups_equal_the_log_after_random_services_over_several_months(world):
+    rng = random.Random(20250101)
+    clock = Clock(datetime.datetime(2025, 1, 3, 9, tzinfo=datetime.UTC))
+    outcomes = {"success": 0, "refused": 0, "void": 0, "void_later_month": 0}
+    with mock.patch("django.utils.timezone.now", clock):
+        for center in world["centers"]:
+            for package in world["packages"]:
+                restock(center=center, package=package, quantity=6, staff=world["admin"])
+        for _ in range(160):
+            clock.now += datetime.timedelta(hours=rng.uniform(0, 60))
+            action = rng.random()
+            if action < 0.7:
+                center = rng.choice(world["centers"])
+                try:
+                    distribute_package(
+                        household=rng.choice(world["households"]),
+                        package=rng.choice(world["packages"]),
+                        center=center,
+                        staff=world["managers"][center.pk],
+                        quantity=rng.randint(1, 3),
+                    )
+                    outcomes["success"] += 1
+                except DistributionRefused:
+                    outcomes["refused"] += 1
+            elif action < 0.9:
+                candidates = list(
+                    DistributionLog.objects.filter(
+                        transaction_status="success", void__isnull=True
+                    ).select_related("center")
+                )
+                if candidates:
+                    log = rng.choice(candidates)
+                    void_distribution(log=log, staff=world["admin"], reason="Entered twice")
+                    outcomes["void"] += 1
+                    if log.distribution_date.month != clock.now.month:
+                        outcomes["void_later_month"] += 1
+            else:
+                restock(
+                    center=rng.choice(world["centers"]),
+                    package=rng.choice(world["packages"]),
+                    quantity=rng.randint(1, 8),
+                    staff=world["admin"],
+                )
+    assert all(outcomes.values()), outcomes  # the mix has every kind of event
+    first, last = served_months()
+    assert (last.year - first.year) * 12 + last.month - first.month >= 3
+    assert_rollups_match_the_log(world["centers"], ["food", "hygiene"])
+    call_command("check_stock", stdout=io.StringIO())
+
+
+# The procedure commits its own transaction, so the test cannot run inside one.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "mysql", reason="stored procedures are MySQL-only")
+def test_the_stored_procedure_keeps_the_rollups_right(world):
+    center, package = world["centers"][0], world["packages"][0]
+    restock(center=center, package=package, quantity=10, staff=world["admin"])
+    staff = world["managers"][center.pk]
+    with connection.cursor() as cursor:
+        for household in world["households"][:4] + world["households"][:1]:
+            cursor.execute(
+                "CALL sp_distribute_package(%s, %s, %s, %s, 2, @log_id, @status, @reason)",
+                [household.pk, package.pk, center.pk, staff.pk],
+            )
+    statuses = list(DistributionLog.objects.values_list("transaction_status", flat=True))
+    assert statuses.count("success") == 4
+    assert statuses.count("failed") == 1
+    void_distribution(
+        log=DistributionLog.objects.filter(transaction_status="success").first(),
+        staff=world["admin"],
+        reason="Wrong household",
+    )
+    assert_rollups_match_the_log(world["centers"], ["food"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rollups_stay_right_under_concurrent_distributions_and_voids(
+    center, other_center, admin_staff
+):
+    centers = [center, other_center]
+    packages = [
+        AidPackageFactory(category="food", validity_period_days=30),
+        AidPackageFactory(category="hygiene", validity_period_days=30),
+    ]
+    households = [HouseholdFactory() for _ in range(12)]
+    workers_per_center = 3
+    staff = {
+        c.pk: [
+            StaffMemberFactory(role=StaffMember.Role.MANAGER, center=c, user=None)
+            for _ in range(workers_per_center)
+        ]
+        for c in centers
+    }
+    for c in centers:
+        for package in packages:
+            restock(center=c, package=package, quantity=15, staff=admin_staff)
+    # Successes for the workers to void while others distribute.
+    to_void = [
+        distribute_package(
+            household=households[n], package=packages[0], center=centers[n % 2], staff=admin_staff
+        )
+        for n in range(6)
+    ]
+
+    start = threading.Barrier(len(centers) * workers_per_center, timeout=TIMEOUT)
+    errors, outcomes = [], []
+    lock = threading.Lock()
+
+    def work(seed, center, member, voids):
+        rng = random.Random(seed)
+        try:
+            start.wait()
+            for step in range(10):
+                if voids and step % 3 == 0:
+                    log = voids.pop()
+                    try:
+                        void_distribution(log=log, staff=member, reason="Concurrent void")
+                        result = "void"
+                    except (VoidRefused, DistributionBusy) as refused:
+                        result = f"void refused: {refused.code}"
+                else:
+                    try:
+                        distribute_package(
+                            household=rng.choice(households),
+                            package=rng.choice(packages),
+                            center=center,
+                            staff=member,
+                            quantity=rng.randint(1, 2),
+                        )
+                        result = "success"
+                    except DistributionRefused as refused:
+                        result = refused.code
+                with lock:
+                    outcomes.append(result)
+        except Exception as error:  # collected, then asserted on in the main thread
+            with lock:
+                errors.append(error)
+        finally:
+            connection.close()
+
+    threads = []
+    for n, c in enumerate(centers):
+        own_voids = [log for log in to_void if log.center_id == c.pk]
+        for k, member in enumerate(staff[c.pk]):
+            share = own_voids[k::workers_per_center]
+            threads.append(
+                threading.Thread(target=work, args=(n * 10 + k, c, member, share), daemon=True)
+            )
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+        assert not thread.is_alive(), "a worker is stuck (deadlock?)"
+
+    assert errors == []
+    assert outcomes.count("success") > 0
+    assert outcomes.count("void") > 0
+    assert_rollups_match_the_log(centers, ["food", "hygiene"])
+    call_command("check_stock", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_verify_sees_a_distribution_the_triggers_did_not_count(world):
+    """Without the triggers the rollups fall behind the log, and verify says so."""
+    from aidtracker.testing.triggers import append_only_triggers_lifted
+
+    center, package = world["centers"][0], world["packages"][0]
+    restock(center=center, package=package, quantity=5, staff=world["admin"])
+    distribute_package(
+        household=world["households"][0], package=package, center=center, staff=world["admin"]
+    )
+    assert rollup.verify().ok
+    # Lifting the append-only triggers lifts every trigger on Distribution_Log.
+    with append_only_triggers_lifted(connection):
+        distribute_package(
+            household=world["households"][1], package=package, center=center, staff=world["admin"]
+        )
+    result = rollup.verify()
+    assert not result.ok
+    assert any("Distribution_Monthly_Rollup" in problem for problem in result.problems)
+    rollup.rebuild()
+    assert rollup.verify().ok
+
+
+@pytest.mark.django_db
+def test_rollups_equal_the_log_when_rows_arrive_out_of_order(center, other_center):
+    """Backdated rows and voids in any order: each household's months are re-linked."""
+    from distribution.tests.factories import DistributionLogFactory
+
+    rng = random.Random(7)
+    packages = [
+        AidPackageFactory(category="food"),
+        AidPackageFactory(category="food"),
+        AidPackageFactory(category="medical"),
+    ]
+    households = [HouseholdFactory() for _ in range(4)]
+    successes = []
+    for _ in range(60):
+        when = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(
+            days=rng.randrange(0, 200), hours=rng.randrange(24)
+        )
+        successes.append(
+            DistributionLogFactory(
+                household=rng.choice(households),
+                package=rng.choice(packages),
+                center=rng.choice([center, other_center]),
+                staff=None,
+                quantity_distributed=rng.randint(1, 3),
+                distribution_date=when,
+            )
+        )
+        if rng.random() < 0.3:
+            original = rng.choice(successes)
+            if not DistributionLog.objects.filter(voided_log=original).exists():
+                DistributionLogFactory(
+                    household=original.household,
+                    package=original.package,
+                    center=original.center,
+                    staff=None,
+                    quantity_distributed=original.quantity_distributed,
+                    transaction_status="cancelled",
+                    voided_log=original,
+                    distribution_date=when,
+                )
+        assert rollup.verify().ok
+    assert_rollups_match_the_log([center, other_center], ["food", "medical"])
+    for month_from, month_to in ((datetime.date(2025, 2, 1), datetime.date(2025, 5, 1)),):
+        report = selectors.monthly_summary(month_from=month_from, month_to=month_to)
+        assert (
+            report.overall.households
+            == expected_summary(month_from=month_from, month_to=month_to)[2][1]
+        )

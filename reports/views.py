@@ -1,0 +1,315 @@
+"""Report pages: a small ReportView (filters, pagination, exports) and one subclass per report.
+
+Managers see their own center; admins see every center. Every export (CSV, XLSX,
+HXL) applies the page's filters, carries aggregates only (no names, phones or
+addresses) and is recorded in the access log before it is sent.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from aidtracker.mixins import PageMixin, StaffRequiredMixin, visible_centers
+from centers import policies
+from centers.models import DistributionCenter
+from inventory.models import AidPackage
+
+from . import selectors
+from .exports import Column, export_response
+from .filters import CoverageFilter, MonthlySummaryFilter, StockStatusFilter, add_months
+from .models import AccessLog, ExportFormat
+from .services import record_access
+
+REPORTS_DENIED_MESSAGE = "Only managers (for their own center) and admins can see reports."
+NO_CENTER_MESSAGE = "You are not assigned to a center. Ask an admin to assign you."
+CENTER_DENIED_MESSAGE = "You can only see reports for your own center."
+BAD_FILTER_MESSAGE = "These filters are not valid; nothing was exported."
+BAD_FORMAT_MESSAGE = "Unknown export format; use csv, xlsx or hxl."
+
+
+class ReportsPermissionMixin(StaffRequiredMixin):
+    """Managers and admins only; a `?center=` outside the staff member's scope is refused."""
+
+    permission_denied_message = REPORTS_DENIED_MESSAGE
+
+    def has_permission(self):
+        if not policies.can_view_reports(self.staff):
+            return False
+        if not self.staff.is_admin and self.staff.center_id is None:
+            raise PermissionDenied(NO_CENTER_MESSAGE)
+        requested = self.request.GET.get("center", "")
+        if requested.isdigit() and len(requested) <= 9:
+            center = DistributionCenter.objects.filter(pk=int(requested)).first()
+            if center is not None and not policies.can_view_reports(self.staff, center):
+                raise PermissionDenied(CENTER_DENIED_MESSAGE)
+        return True
+
+
+class ReportView(ReportsPermissionMixin, PageMixin, TemplateView):
+    """Base of the report pages: a filterset, a report, a paginated table and exports.
+
+    Subclasses set `report_name`, `title`, `filterset_class`, `template_name` and
+    `columns` (the export columns), and implement `get_report(filters)`, where
+    `filters` are the cleaned filter values with the center scoped to the staff
+    member. `get_rows(report)` is what exports; `get_table_rows(report)` is what
+    the page's table pages through (the same rows unless a report adds totals).
+    """
+
+    report_name = ""
+    filterset_class = None
+    filterset_queryset = None
+    columns = ()
+    paginate_by = 50
+
+    def get_filter_data(self):
+        """The filter values from the query string; subclasses add defaults."""
+        data = self.request.GET.copy()
+        for key in ("format", "page"):
+            data.pop(key, None)
+        return data
+
+    def get_filterset(self):
+        return self.filterset_class(
+            self.get_filter_data(),
+            queryset=self.filterset_queryset,
+            centers=visible_centers(self.staff),
+        )
+
+    def get_filters(self, filterset):
+        """Cleaned filters, with the center forced to their own for non-admins."""
+        filters = dict(filterset.form.cleaned_data)
+        if not self.staff.is_admin:
+            filters["center"] = self.staff.center
+        return filters
+
+    def get_report(self, filters):
+        raise NotImplementedError
+
+    def get_rows(self, report):
+        return report.rows
+
+    def get_table_rows(self, report):
+        return self.get_rows(report)
+
+    def get_export_sheets(self, report):
+        """Extra (title, columns, rows) sheets for the XLSX export."""
+        return ()
+
+    def get_breadcrumbs(self):
+        return [("Reports", reverse("reports:index")), (self.get_title(), None)]
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = self.get_filterset()
+        export_format = request.GET.get("format")
+        if export_format is None:
+            return super().get(request, *args, **kwargs)
+        if export_format not in ExportFormat.values:
+            return HttpResponseBadRequest(BAD_FORMAT_MESSAGE)
+        if not self.filterset.is_valid():
+            return HttpResponseBadRequest(BAD_FILTER_MESSAGE)
+        return self.export(export_format)
+
+    def export(self, export_format):
+        filters = self.get_filters(self.filterset)
+        report = self.get_report(filters)
+        rows = self.get_rows(report)
+        record_access(
+            staff=self.staff,
+            action=AccessLog.Action.EXPORT,
+            target=self.report_name,
+            export_format=export_format,
+            params=self.describe_filters(filters),
+            row_count=len(rows),
+        )
+        return export_response(
+            export_format,
+            self.columns,
+            rows,
+            filename=self.get_filename(filters),
+            title=self.get_title(),
+            extra_sheets=self.get_export_sheets(report),
+        )
+
+    def describe_filters(self, filters):
+        """The filters as JSON for the access log (ids for objects, YYYY-MM for months)."""
+        described = {}
+        for key, value in filters.items():
+            if value in (None, ""):
+                continue
+            if hasattr(value, "pk"):
+                value = value.pk
+            elif isinstance(value, datetime.date):
+                value = f"{value:%Y-%m}"
+            described[key] = value
+        return described
+
+    def get_filename(self, filters):
+        parts = ["aidtracker", self.report_name]
+        parts += [str(value) for value in self.describe_filters(filters).values()]
+        parts.append(f"{timezone.now():%Y%m%d}")
+        return "-".join(parts)
+
+    def export_links(self):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        links = []
+        for export_format, label in ExportFormat.choices:
+            query["format"] = export_format
+            links.append((label, f"?{query.urlencode()}"))
+        return links
+
+    def get_context_data(self, **kwargs):
+        context = {"filter": self.filterset, "export_links": self.export_links()}
+        if self.filterset.is_valid():
+            report = self.get_report(self.get_filters(self.filterset))
+            rows = self.get_table_rows(report)
+            context.update(
+                report=report,
+                page_obj=Paginator(rows, self.paginate_by).get_page(self.request.GET.get("page")),
+            )
+        return super().get_context_data(**context, **kwargs)
+
+
+class ReportIndexView(ReportsPermissionMixin, PageMixin, TemplateView):
+    """The list of reports."""
+
+    title = "Reports"
+    template_name = "reports/index.html"
+
+
+class MonthlySummaryView(ReportView):
+    """Month x center x category: distributions, unique households, packages and value."""
+
+    report_name = "monthly"
+    title = "Monthly summary"
+    template_name = "reports/monthly.html"
+    filterset_class = MonthlySummaryFilter
+    paginate_by = 60
+    source = "rollup"  # "view": the seed's vw_monthly_summary, for comparison
+    columns = (
+        Column("month_label", "Month", "#date"),
+        Column("center_id", "Center ID", "#loc+code"),
+        Column("center_name", "Center", "#loc+name"),
+        Column("category", "Category", "#sector"),
+        Column("distributions", "Total distributions", "#output+distributions+num"),
+        Column("households", "Unique households", "#reached+hh"),
+        Column("packages", "Total packages", "#output+packages+num"),
+        Column("value", "Total value", "#value"),
+    )
+    total_columns = (
+        Column("month_label", "Month", "#date"),
+        Column("center_name", "Center", "#loc+name"),
+        Column("category_label", "Category", "#sector"),
+        Column("distributions", "Total distributions", "#output+distributions+num"),
+        Column("households", "Unique households", "#reached+hh"),
+        Column("packages", "Total packages", "#output+packages+num"),
+        Column("value", "Total value", "#value"),
+    )
+
+    def get_filter_data(self):
+        data = super().get_filter_data()
+        this_month = timezone.now().astimezone(datetime.UTC).date().replace(day=1)
+        if not data.get("month_to"):
+            data["month_to"] = f"{this_month:%Y-%m}"
+        if not data.get("month_from"):
+            data["month_from"] = f"{add_months(this_month, -11):%Y-%m}"
+        return data
+
+    def get_report(self, filters):
+        summary = (
+            selectors.monthly_summary_from_view
+            if self.source == "view"
+            else selectors.monthly_summary
+        )
+        return summary(
+            month_from=filters["month_from"],
+            month_to=filters["month_to"],
+            center=filters.get("center"),
+            category=filters.get("category") or None,
+        )
+
+    def get_table_rows(self, report):
+        return report.table()
+
+    def get_export_sheets(self, report):
+        totals = [report.month_totals[month] for month in sorted(report.month_totals)]
+        return [("Totals", self.total_columns, [*totals, report.overall])]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "report" in context:
+            context["chart"] = context["report"].chart()
+        return context
+
+
+class StockStatusView(ReportView):
+    """Every center x package with stock, reorder level and status, worst first."""
+
+    report_name = "stock"
+    title = "Stock status"
+    template_name = "reports/stock.html"
+    filterset_class = StockStatusFilter
+    columns = (
+        Column("center_id", "Center ID", "#loc+code"),
+        Column("center_name", "Center", "#loc+name"),
+        Column("package_id", "Package ID", "#item+code"),
+        Column("package_name", "Package", "#item+name"),
+        Column("category", "Category", "#sector"),
+        Column("quantity_on_hand", "On hand", "#item+stock+num"),
+        Column("reorder_level", "Reorder level", "#item+reorder+num"),
+        Column("stock_status", "Status", "#status"),
+        Column("stocked", "Stocked here", "#status+stocked"),
+        Column("last_restock_date", "Last restock", "#date+restock"),
+    )
+
+    def get_report(self, filters):
+        centers = visible_centers(self.staff)
+        if filters.get("center"):
+            centers = centers.filter(pk=filters["center"].pk)
+        packages = AidPackage.objects.all()
+        if filters.get("package"):
+            packages = packages.filter(pk=filters["package"].pk)
+        if filters.get("category"):
+            packages = packages.filter(category=filters["category"])
+        return selectors.StockReport(
+            selectors.stock_status(
+                centers=centers, packages=packages, status=filters.get("status") or None
+            )
+        )
+
+
+class CoverageView(ReportView):
+    """Per package and center: households blocked now, and back within 7 and 30 days."""
+
+    report_name = "coverage"
+    title = "Eligibility coverage"
+    template_name = "reports/coverage.html"
+    filterset_class = CoverageFilter
+    columns = (
+        Column("center_id", "Center ID", "#loc+code"),
+        Column("center_name", "Center", "#loc+name"),
+        Column("package_id", "Package ID", "#item+code"),
+        Column("package_name", "Package", "#item+name"),
+        Column("category", "Category", "#sector"),
+        Column("not_yet_eligible", "Not yet eligible", "#reached+hh+recent"),
+        Column("eligible_7_days", "Eligible within 7 days", "#targeted+hh+d7"),
+        Column("eligible_30_days", "Eligible within 30 days", "#targeted+hh+d30"),
+        Column("eligible_now", "Eligible now (all centers)", "#targeted+hh+now"),
+        Column("never_served", "Never served in category", "#targeted+hh+never"),
+    )
+
+    def get_report(self, filters):
+        centers = visible_centers(self.staff)
+        if filters.get("center"):
+            centers = centers.filter(pk=filters["center"].pk)
+        packages = AidPackage.objects.all()
+        if filters.get("package"):
+            packages = packages.filter(pk=filters["package"].pk)
+        if filters.get("category"):
+            packages = packages.filter(category=filters["category"])
+        return selectors.coverage(centers=centers, packages=packages)
