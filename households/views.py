@@ -9,6 +9,8 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView, V
 from aidtracker.mixins import PageMixin, StaffRequiredMixin
 from centers import policies
 from distribution.selectors import household_eligibility, household_history
+from reports.models import AccessLog
+from reports.services import record_access
 
 from .forms import HouseholdForm, HouseholdSearchForm, HouseholdStatusForm
 from .models import Household
@@ -80,6 +82,17 @@ class HouseholdDetailView(StaffRequiredMixin, PageMixin, DetailView):
 
     def get_breadcrumbs(self):
         return [("Households", reverse("households:list")), (self.get_title(), None)]
+
+    def get_object(self, queryset=None):
+        """Return the household, recording who looked at it (read by managers in admin)."""
+        household = super().get_object(queryset)
+        record_access(
+            staff=self.staff,
+            action=AccessLog.Action.VIEW_HOUSEHOLD,
+            target="household",
+            object_id=household.pk,
+        )
+        return household
 
     def get_context_data(self, **kwargs):
         history = Paginator(household_history(self.object), 20).get_page(
