@@ -19,6 +19,7 @@ from inventory.tests.factories import AidPackageFactory, InventoryFactory
 
 pytestmark = pytest.mark.django_db
 
+
 @contextmanager
 def refused_by(constraint_name):
     """Expect the block to raise IntegrityError naming `constraint_name`."""
