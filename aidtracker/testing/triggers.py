@@ -2,7 +2,7 @@
 
 from contextlib import contextmanager
 
-APPEND_ONLY_TABLES = ("Distribution_Log", "Stock_Movements")
+from aidtracker.db.accounts import APPEND_ONLY_TABLES
 
 
 def _saved_triggers(cursor, vendor):
@@ -15,9 +15,10 @@ def _saved_triggers(cursor, vendor):
             APPEND_ONLY_TABLES,
         )
         return cursor.fetchall()
+    placeholders = ", ".join("%s" for _ in APPEND_ONLY_TABLES)
     cursor.execute(
         "SELECT trigger_name FROM information_schema.triggers "
-        "WHERE trigger_schema = DATABASE() AND event_object_table IN (%s, %s)",
+        f"WHERE trigger_schema = DATABASE() AND event_object_table IN ({placeholders})",
         APPEND_ONLY_TABLES,
     )
     saved = []
