@@ -1,0 +1,288 @@
+"""Measure the monthly summary page: the seed's GROUP BY view against the rollups.
+
+Run from the repository root against a MySQL/MariaDB database of its own, filled
+with `generate_load_data` first:
+
+    DATABASE_URL=mysql://root:@127.0.0.1:3306/aidtracker_reportbench \\
+        .venv/bin/python manage.py generate_load_data --households 1000000 \\
+        --distributions 1000000 --months 12 --seed 42
+    DATABASE_URL=mysql://root:@127.0.0.1:3306/aidtracker_reportbench \\
+        .venv/bin/python -m bench.reports [--runs 30] [--view-runs 5]
+
+Every scenario renders the whole page (filters, five queries, totals, chart data,
+the paginated table) side by side from both sources:
+
+- view:   reports.selectors.monthly_summary_from_view: vw_monthly_summary (GROUP BY
+          over the whole log on every read) plus COUNT(DISTINCT) over the log for
+          the month and overall unique households;
+- rollup: reports.selectors.monthly_summary: the trigger-maintained rollups.
+
+It also times `SELECT * FROM vw_monthly_summary` alone (what the seed design does on
+every report), the real URL through Django's test client (middleware, session,
+template), the stock and coverage reports, and `rebuild_rollup --verify`. It creates
+two staff logins (bench-report-admin, bench-report-manager) if they are missing,
+and otherwise only reads. It reports; it never fails on timing.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+TARGET_MS = 100
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aidtracker.settings.dev")
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def percentile(samples, quantile):
+    if len(samples) < 2:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[quantile - 1]
+
+
+def timed(call, runs, warmup=1):
+    """Return (p50 ms, p95 ms, queries per call) of `call()` over `runs` runs."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        call()
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    count = len(queries.captured_queries)
+    reset_queries()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        samples.append(1000 * (time.perf_counter() - started))
+    return percentile(samples, 50), percentile(samples, 95), count
+
+
+def bench_staff():
+    """An admin and a manager of the busiest center, with logins, for the pages."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Sum
+
+    from centers.models import StaffMember
+    from reports.models import MonthlyRollup
+
+    busiest = (
+        MonthlyRollup.objects.values("center_id")
+        .order_by()
+        .annotate(n=Sum("distributions"))
+        .order_by("-n")
+        .first()
+    )
+    people = {}
+    for role, username, center_id in (
+        (StaffMember.Role.ADMIN, "bench-report-admin", busiest["center_id"]),
+        (StaffMember.Role.MANAGER, "bench-report-manager", busiest["center_id"]),
+    ):
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        staff, _ = StaffMember.objects.get_or_create(
+            user=user,
+            defaults={
+                "first_name": "Bench",
+                "last_name": role.label,
+                "email": f"{username}@example.org",
+                "role": role,
+                "center_id": center_id,
+                "hire_date": "2020-01-01",
+            },
+        )
+        people[role] = staff
+    return people[StaffMember.Role.ADMIN], people[StaffMember.Role.MANAGER]
+
+
+def page_call(staff, source, params):
+    """Render the monthly summary page in-process, as the URL would, from `source`."""
+    from django.test import RequestFactory
+
+    from reports.views import MonthlySummaryView
+
+    view = MonthlySummaryView.as_view(source=source)
+    factory = RequestFactory()
+
+    def call():
+        request = factory.get("/reports/monthly/", params)
+        request.user, request.staff = staff.user, staff
+        response = view(request)
+        response.render()
+        assert response.status_code == 200, response.status_code
+        return response
+
+    return call
+
+
+def describe_data():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        counts = {}
+        for label, sql in (
+            ("log rows", "SELECT COUNT(*) FROM Distribution_Log"),
+            (
+                "  successes",
+                "SELECT COUNT(*) FROM Distribution_Log WHERE transaction_status = 'success'",
+            ),
+            ("households", "SELECT COUNT(*) FROM Households"),
+            ("centers", "SELECT COUNT(*) FROM Distribution_Centers"),
+            ("packages", "SELECT COUNT(*) FROM Aid_Packages"),
+            (
+                "Distribution_Monthly_Rollup rows",
+                "SELECT COUNT(*) FROM Distribution_Monthly_Rollup",
+            ),
+            (
+                "Distribution_Household_Months rows",
+                "SELECT COUNT(*) FROM Distribution_Household_Months",
+            ),
+            (
+                "Distribution_Monthly_Households rows",
+                "SELECT COUNT(*) FROM Distribution_Monthly_Households",
+            ),
+        ):
+            cursor.execute(sql)
+            counts[label] = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT MIN(distribution_date), MAX(distribution_date) FROM Distribution_Log"
+        )
+        first, last = cursor.fetchone()
+        cursor.execute("SELECT VERSION(), @@innodb_buffer_pool_size")
+        version, pool = cursor.fetchone()
+    print(f"Database: {connection.settings_dict['NAME']} on {version}")
+    print(f"innodb_buffer_pool_size: {int(pool) // 2**20} MiB; log dates {first} .. {last}")
+    for label, value in counts.items():
+        print(f"  {label:<40} {value:>12,}")
+    return counts
+
+
+def print_table(rows):
+    header = ("scenario", "source", "runs", "p50 ms", "p95 ms", "queries")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    line = "  ".join(f"{{:<{w}}}" if i < 2 else f"{{:>{w}}}" for i, w in enumerate(widths))
+    print(line.format(*header))
+    print(line.format(*("-" * w for w in widths)))
+    for row in rows:
+        print(line.format(*row))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per rollup cell")
+    parser.add_argument("--view-runs", type=int, default=5, help="timed runs per view cell")
+    parser.add_argument("--skip-view", action="store_true", help="measure the rollups only")
+    parser.add_argument("--skip-verify", action="store_true")
+    args = parser.parse_args(argv)
+    setup_django()
+
+    import datetime
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from reports.filters import add_months
+
+    if connection.vendor != "mysql":
+        print("Run this benchmark on MySQL/MariaDB (DATABASE_URL=mysql://...).", file=sys.stderr)
+        return 2
+    describe_data()
+    admin, manager = bench_staff()
+    this_month = timezone.now().astimezone(datetime.UTC).date().replace(day=1)
+    last_full = add_months(this_month, -1)
+    scenarios = [
+        ("admin, last 12 months, all centers", admin, {}),
+        ("admin, last 12 months, category food", admin, {"category": "food"}),
+        ("manager, last 12 months, own center", manager, {}),
+        (
+            "admin, one month, all centers",
+            admin,
+            {"month_from": f"{last_full:%Y-%m}", "month_to": f"{last_full:%Y-%m}"},
+        ),
+    ]
+    rows = []
+    for label, staff, params in scenarios:
+        for source in ("view", "rollup"):
+            if source == "view" and args.skip_view:
+                continue
+            runs = args.view_runs if source == "view" else args.runs
+            p50, p95, queries = timed(page_call(staff, source, params), runs)
+            rows.append((label, source, runs, f"{p50:.1f}", f"{p95:.1f}", queries))
+            print(f"  measured: {label} / {source}: p50 {p50:.1f} ms", flush=True)
+
+    def seed_view():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM vw_monthly_summary")
+            cursor.fetchall()
+
+    if not args.skip_view:
+        p50, p95, queries = timed(seed_view, args.view_runs)
+        rows.append(
+            (
+                "SELECT * FROM vw_monthly_summary",
+                "view",
+                args.view_runs,
+                f"{p50:.1f}",
+                f"{p95:.1f}",
+                queries,
+            )
+        )
+
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(admin.user)
+
+    def through_client(path):
+        def call():
+            response = client.get(path)
+            assert response.status_code == 200, response.status_code
+
+        return call
+
+    for label, path, runs in (
+        ("GET /reports/monthly/ (test client, admin)", "/reports/monthly/", args.runs),
+        ("GET /reports/stock/ (test client, admin)", "/reports/stock/", 10),
+        ("GET /reports/coverage/ (test client, admin)", "/reports/coverage/", 3),
+    ):
+        p50, p95, queries = timed(through_client(path), runs)
+        rows.append(
+            (
+                label,
+                "rollup" if "monthly" in path else "live",
+                runs,
+                f"{p50:.1f}",
+                f"{p95:.1f}",
+                queries,
+            )
+        )
+        print(f"  measured: {label}: p50 {p50:.1f} ms", flush=True)
+
+    print()
+    print_table(rows)
+    rollup_p50 = [
+        float(row[3]) for row in rows if row[1] == "rollup" and "admin, last 12" in row[0]
+    ]
+    if rollup_p50:
+        verdict = "met" if rollup_p50[0] < TARGET_MS else "MISSED"
+        print(
+            f"\nTarget: monthly summary p50 < {TARGET_MS} ms: {verdict} ({rollup_p50[0]:.1f} ms)."
+        )
+
+    if not args.skip_verify:
+        started = time.perf_counter()
+        call_command("rebuild_rollup", verify=True)
+        print(f"rebuild_rollup --verify: {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
