@@ -247,7 +247,33 @@ class MonthlySummaryView(ReportView):
         return context
 
 
-class StockStatusView(ReportView):
+# The leading columns of the reports made of one row per center and package.
+CENTER_PACKAGE_COLUMNS = (
+    Column("center_id", "Center ID", "#loc+code"),
+    Column("center_name", "Center", "#loc+name"),
+    Column("package_id", "Package ID", "#item+code"),
+    Column("package_name", "Package", "#item+name"),
+    Column("category", "Category", "#sector"),
+)
+
+
+class CenterPackageReportView(ReportView):
+    """A report with one row per center and package, narrowed by the filters."""
+
+    def centers_and_packages(self, filters):
+        """Return the centers (within the staff member's scope) and packages to report on."""
+        centers = visible_centers(self.staff)
+        if filters.get("center"):
+            centers = centers.filter(pk=filters["center"].pk)
+        packages = AidPackage.objects.all()
+        if filters.get("package"):
+            packages = packages.filter(pk=filters["package"].pk)
+        if filters.get("category"):
+            packages = packages.filter(category=filters["category"])
+        return centers, packages
+
+
+class StockStatusView(CenterPackageReportView):
     """Every center x package with stock, reorder level and status, worst first."""
 
     report_name = "stock"
@@ -255,11 +281,7 @@ class StockStatusView(ReportView):
     template_name = "reports/stock.html"
     filterset_class = StockStatusFilter
     columns = (
-        Column("center_id", "Center ID", "#loc+code"),
-        Column("center_name", "Center", "#loc+name"),
-        Column("package_id", "Package ID", "#item+code"),
-        Column("package_name", "Package", "#item+name"),
-        Column("category", "Category", "#sector"),
+        *CENTER_PACKAGE_COLUMNS,
         Column("quantity_on_hand", "On hand", "#item+stock+num"),
         Column("reorder_level", "Reorder level", "#item+reorder+num"),
         Column("stock_status", "Status", "#status"),
@@ -268,14 +290,7 @@ class StockStatusView(ReportView):
     )
 
     def get_report(self, filters):
-        centers = visible_centers(self.staff)
-        if filters.get("center"):
-            centers = centers.filter(pk=filters["center"].pk)
-        packages = AidPackage.objects.all()
-        if filters.get("package"):
-            packages = packages.filter(pk=filters["package"].pk)
-        if filters.get("category"):
-            packages = packages.filter(category=filters["category"])
+        centers, packages = self.centers_and_packages(filters)
         return selectors.StockReport(
             selectors.stock_status(
                 centers=centers, packages=packages, status=filters.get("status") or None
@@ -283,7 +298,7 @@ class StockStatusView(ReportView):
         )
 
 
-class CoverageView(ReportView):
+class CoverageView(CenterPackageReportView):
     """Per package and center: households blocked now, and back within 7 and 30 days."""
 
     report_name = "coverage"
@@ -291,11 +306,7 @@ class CoverageView(ReportView):
     template_name = "reports/coverage.html"
     filterset_class = CoverageFilter
     columns = (
-        Column("center_id", "Center ID", "#loc+code"),
-        Column("center_name", "Center", "#loc+name"),
-        Column("package_id", "Package ID", "#item+code"),
-        Column("package_name", "Package", "#item+name"),
-        Column("category", "Category", "#sector"),
+        *CENTER_PACKAGE_COLUMNS,
         Column("not_yet_eligible", "Not yet eligible", "#reached+hh+recent"),
         Column("eligible_7_days", "Eligible within 7 days", "#targeted+hh+d7"),
         Column("eligible_30_days", "Eligible within 30 days", "#targeted+hh+d30"),
@@ -304,12 +315,5 @@ class CoverageView(ReportView):
     )
 
     def get_report(self, filters):
-        centers = visible_centers(self.staff)
-        if filters.get("center"):
-            centers = centers.filter(pk=filters["center"].pk)
-        packages = AidPackage.objects.all()
-        if filters.get("package"):
-            packages = packages.filter(pk=filters["package"].pk)
-        if filters.get("category"):
-            packages = packages.filter(category=filters["category"])
+        centers, packages = self.centers_and_packages(filters)
         return selectors.coverage(centers=centers, packages=packages)
