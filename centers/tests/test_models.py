@@ -5,25 +5,16 @@ database itself must refuse the bad row. Each refusal runs in its own savepoint 
 the test transaction survives it.
 """
 
-from contextlib import contextmanager
-
 import pytest
 from django.db import IntegrityError, transaction
 
+from aidtracker.testing.assertions import refused_by
 from centers.models import DistributionCenter, StaffMember
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
 from inventory.models import Inventory
 from inventory.tests.factories import InventoryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def refused_by(constraint_name):
-    """Expect the block to raise IntegrityError naming `constraint_name`."""
-    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        yield
-    assert constraint_name in str(excinfo.value)
 
 
 @pytest.mark.parametrize(

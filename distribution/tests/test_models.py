@@ -5,12 +5,11 @@ with `bulk_create`, which skips model validation; each refusal runs in its own
 savepoint so the test transaction survives it.
 """
 
-from contextlib import contextmanager
-
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
+from aidtracker.testing.assertions import refused_by
 from centers.models import DistributionCenter
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
 from distribution.models import DistributionLog
@@ -25,14 +24,6 @@ pytestmark = pytest.mark.django_db
 SUCCESS = DistributionLog.Status.SUCCESS
 FAILED = DistributionLog.Status.FAILED
 CANCELLED = DistributionLog.Status.CANCELLED
-
-
-@contextmanager
-def refused_by(constraint_name):
-    """Expect the block to raise IntegrityError naming `constraint_name`."""
-    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        yield
-    assert constraint_name in str(excinfo.value)
 
 
 @pytest.fixture

@@ -4,26 +4,17 @@ Writes bypass model validation (`QuerySet.update`, `bulk_create`) so the databas
 itself must refuse the bad row; each refusal runs in its own savepoint.
 """
 
-from contextlib import contextmanager
-
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from aidtracker.testing.assertions import refused_by
 from households.models import DUPLICATE_PHONE_MESSAGE, Household
 from households.phones import INVALID_PHONE_MESSAGE
 from households.tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def refused_by(constraint_name):
-    """Expect the block to raise IntegrityError naming `constraint_name`."""
-    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        yield
-    assert constraint_name in str(excinfo.value)
 
 
 @pytest.mark.parametrize(

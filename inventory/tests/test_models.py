@@ -6,26 +6,18 @@ movements can only be inserted (triggers refuse UPDATE), so their CHECKs are
 exercised with inserts.
 """
 
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from aidtracker.testing.assertions import refused_by
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
 from inventory.models import AidPackage, Inventory, StockMovement
 from inventory.tests.factories import AidPackageFactory, InventoryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def refused_by(constraint_name):
-    """Expect the block to raise IntegrityError naming `constraint_name`."""
-    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
-        yield
-    assert constraint_name in str(excinfo.value)
 
 
 # --- Aid_Packages -----------------------------------------------------------------
