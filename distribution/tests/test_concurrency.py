@@ -146,8 +146,10 @@ class WaitAfterEligibilityRead:
     """Stand-in for blocking_distributions(): run the real read, then wait at a barrier.
 
     Placed between the service's reads and its writes, it makes every worker read
-    before any worker writes: the worst interleaving, every time. Each thread
-    waits once, so a retried transaction cannot break the barrier.
+    before any worker writes: the worst interleaving, every time. Each thread waits
+    once and keeps the answer of that first read: without locks, the two inserts can
+    still deadlock on the rollup rows (MariaDB), and the service's retry would then
+    read the other worker's commit and hide the race this harness must show.
     """
 
     def __init__(self, queryset, barrier, waited):
@@ -156,11 +158,10 @@ class WaitAfterEligibilityRead:
         self.waited = waited
 
     def exists(self):
-        found = self.queryset.exists()
-        if not getattr(self.waited, "done", False):
-            self.waited.done = True
+        if not hasattr(self.waited, "found"):
+            self.waited.found = self.queryset.exists()
             self.barrier.wait()
-        return found
+        return self.waited.found
 
 
 @pytest.fixture
