@@ -16,9 +16,10 @@ worker processes that each set up Django and open their own connection:
 - service:   distribution.services.distribute_package(...)
 - procedure: CALL sp_distribute_package(...) and SELECT @status, through a Django
              cursor (skipped with a note if the procedure is not installed)
-- bare:      the service's transaction sent by a bare MySQLdb loop without Django
-             (BEGIN; lock household; lock inventory; eligibility read; UPDATE
-             inventory; INSERT log; COMMIT): the floor for the service.
+- bare:      the service's transaction sent by a bare MySQLdb loop without Django,
+             with the very SQL text of distribution/statements.py (BEGIN; lock
+             household; eligibility read; conditional UPDATE of the inventory
+             row; INSERT log; COMMIT): the floor for the service.
 
 Each path gets `--seconds` per cell, cut into `--rounds` slices that alternate
 between the paths in a rotating order, so that load from anything else on the
@@ -67,29 +68,6 @@ SPREAD_STOCK = 50_000
 BENCH_FAMILY = "Bench"
 ERROR_SAMPLES = 3
 
-# The statements of distribute_package, as Django sends them on MySQL.
-HOUSEHOLD_SQL = "SELECT status FROM Households WHERE household_id = %s LIMIT 21 FOR UPDATE"
-INVENTORY_SQL = (
-    "SELECT inventory_id, quantity_on_hand FROM Inventory "
-    "WHERE center_id = %s AND package_id = %s ORDER BY 1 ASC LIMIT 1 FOR UPDATE"
-)
-ELIGIBILITY_SQL = (
-    "SELECT 1 AS a FROM Distribution_Log "
-    "LEFT OUTER JOIN Distribution_Log T4 ON (Distribution_Log.log_id = T4.voided_log_id) "
-    "WHERE (Distribution_Log.distribution_date >= %s AND Distribution_Log.household_id = %s "
-    "AND Distribution_Log.package_id = %s AND Distribution_Log.transaction_status = 'success' "
-    "AND T4.log_id IS NULL) LIMIT 1"
-)
-UPDATE_SQL = (
-    "UPDATE Inventory SET quantity_on_hand = (quantity_on_hand - 1), updated_at = %s "
-    "WHERE inventory_id = %s"
-)
-INSERT_SQL = (
-    "INSERT INTO Distribution_Log (household_id, package_id, center_id, staff_id, "
-    "quantity_distributed, distribution_date, transaction_status, failure_reason, "
-    "failure_code, notes, voided_log_id) "
-    "VALUES (%s, %s, %s, %s, 1, %s, 'success', NULL, NULL, NULL, NULL)"
-)
 CALL_SQL = "CALL sp_distribute_package(%s, %s, %s, %s, 1, @log_id, @status, @reason)"
 
 
@@ -265,27 +243,28 @@ def bare_connection():
 
 
 def prepare_bare(cutoff):
+    from distribution.statements import statements_for
+
+    sql = statements_for("mysql")
     connection = bare_connection()
     cursor = connection.cursor()
 
     def transaction(household_id, target):
         try:
             cursor.execute("BEGIN")
-            cursor.execute(HOUSEHOLD_SQL, (household_id,))
+            cursor.execute(sql.lock_household, (household_id,))
             (status,) = cursor.fetchone()
-            cursor.execute(INVENTORY_SQL, (target.center_id, target.package_id))
-            inventory_id, on_hand = cursor.fetchone()
-            cursor.execute(ELIGIBILITY_SQL, (cutoff, household_id, target.package_id))
-            blocked = cursor.fetchone() is not None
-            if status != "active" or blocked or on_hand < 1:
+            cursor.execute(sql.blocking_success, (household_id, target.package_id, cutoff))
+            if status != "active" or cursor.fetchone() is not None:
                 cursor.execute("ROLLBACK")
                 return "refused"
             now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-            cursor.execute(UPDATE_SQL, (now, inventory_id))
-            cursor.execute(
-                INSERT_SQL,
-                (household_id, target.package_id, target.center_id, target.staff_id, now),
-            )
+            cursor.execute(sql.take_stock, (1, now, target.center_id, target.package_id, 1))
+            if cursor.rowcount != 1:
+                cursor.execute("ROLLBACK")
+                return "refused"
+            ids = (household_id, target.package_id, target.center_id, target.staff_id)
+            cursor.execute(sql.insert_log, (*ids, 1, now, "success", None, None, None))
             cursor.execute("COMMIT")
         except Exception:
             connection.rollback()

@@ -9,7 +9,7 @@ same last unit nor serve one household twice from two centers at once.
 import datetime
 import logging
 
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from households.models import Household
 from inventory.models import Inventory
 
 from .models import DistributionLog
+from .statements import LOG_COLUMNS, statements_for
 
 logger = logging.getLogger(__name__)
 
@@ -89,15 +90,14 @@ def eligibility_cutoff(validity_period_days, *, today=None):
     return datetime.datetime.combine(first_blocking_day, datetime.time.min, tzinfo=datetime.UTC)
 
 
-def blocking_distributions(*, household_id, package_id, validity_period_days):
-    """Successful, not-voided distributions that still block this package for the household."""
-    return DistributionLog.objects.filter(
-        household_id=household_id,
-        package_id=package_id,
-        transaction_status=DistributionLog.Status.SUCCESS,
-        distribution_date__gte=eligibility_cutoff(validity_period_days),
-        void__isnull=True,
+def has_blocking_success(cursor, *, household, package):
+    """Is a successful, not-voided distribution still blocking `package` for `household`?"""
+    cutoff = eligibility_cutoff(package.validity_period_days)
+    cursor.execute(
+        statements_for(connection.vendor).blocking_success,
+        [household.pk, package.pk, connection.ops.adapt_datetimefield_value(cutoff)],
     )
+    return cursor.fetchone() is not None
 
 
 def _is_valid_quantity(quantity):
@@ -113,58 +113,50 @@ def distribute_package(*, household, package, center, staff, quantity=1):
 
     Returns the `success` log row, or raises DistributionRefused whose `.code` is one
     of FAILURE_CODES and whose `.log` is the committed `failed` row.
+
+    The household row is locked first. The inventory row is locked second, by the
+    conditional UPDATE that takes the stock, so the hot row stays locked only for
+    that UPDATE, the log insert and the commit.
     """
+    sql = statements_for(connection.vendor)
+    adapt_datetime = connection.ops.adapt_datetimefield_value
 
     def locked_distribution():
         if not _is_valid_quantity(quantity):
             raise _Refusal("invalid_quantity")
-        household_status = (
-            Household.objects.select_for_update()
-            .filter(pk=household.pk)
-            .values_list("status", flat=True)
-            .get()
-        )
-        stock = (
-            Inventory.objects.select_for_update()
-            .filter(center_id=center.pk, package_id=package.pk)
-            .values_list("pk", "quantity_on_hand")
-            .order_by()  # no join for Meta.ordering: only the inventory row is locked
-            .first()
-        )
-        if household_status != Household.Status.ACTIVE:
-            raise _Refusal("household_inactive")
-        if not package.is_active:
-            raise _Refusal("package_inactive")
-        if not center.is_active:
-            raise _Refusal("center_inactive")
-        if not policies.can_record_distribution(staff, center):
-            raise _Refusal("staff_not_allowed")
-        if blocking_distributions(
-            household_id=household.pk,
-            package_id=package.pk,
-            validity_period_days=package.validity_period_days,
-        ).exists():
-            raise _Refusal("not_eligible")
-        if stock is None:
-            raise _Refusal("no_inventory")
-        inventory_id, on_hand = stock
-        if on_hand < quantity:
-            raise _Refusal("insufficient_stock")
-        now = timezone.now()
-        Inventory.objects.filter(pk=inventory_id).update(
-            quantity_on_hand=F("quantity_on_hand") - quantity, updated_at=now
-        )
-        # Inputs were checked above; full_clean() would re-query every foreign key
-        # while the rows are locked, so the row is inserted as built.
-        return DistributionLog.objects.create(
-            household_id=household.pk,
-            package_id=package.pk,
-            center_id=center.pk,
-            staff=staff,
-            quantity_distributed=quantity,
-            distribution_date=now,
-            transaction_status=DistributionLog.Status.SUCCESS,
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql.lock_household, [household.pk])
+            row = cursor.fetchone()
+            if row is None:
+                raise Household.DoesNotExist(f"No household with id {household.pk}.")
+            if row[0] != Household.Status.ACTIVE:
+                raise _Refusal("household_inactive")
+            if not package.is_active:
+                raise _Refusal("package_inactive")
+            if not center.is_active:
+                raise _Refusal("center_inactive")
+            if not policies.can_record_distribution(staff, center):
+                raise _Refusal("staff_not_allowed")
+            if has_blocking_success(cursor, household=household, package=package):
+                raise _Refusal("not_eligible")
+            now = timezone.now()
+            cursor.execute(
+                sql.take_stock, [quantity, adapt_datetime(now), center.pk, package.pk, quantity]
+            )
+            if cursor.rowcount != 1:
+                cursor.execute(sql.stock_on_hand, [center.pk, package.pk])
+                stocked = cursor.fetchone() is not None
+                raise _Refusal("insufficient_stock" if stocked else "no_inventory")
+            return _insert_log(
+                cursor,
+                household_id=household.pk,
+                package_id=package.pk,
+                center_id=center.pk,
+                staff_id=staff.pk,
+                quantity_distributed=quantity,
+                distribution_date=now,
+                transaction_status=DistributionLog.Status.SUCCESS,
+            )
 
     try:
         log = atomic_with_retries(locked_distribution)
@@ -182,20 +174,40 @@ def distribute_package(*, household, package, center, staff, quantity=1):
     raise DistributionRefused(code, failed)
 
 
+def _insert_log(cursor, **values):
+    """Insert one audit row with `cursor` and return it as a model instance.
+
+    The row is inserted as built: its inputs were checked by the caller, and
+    full_clean() would re-query every foreign key while the rows are locked.
+    """
+    values = {column: values.get(column) for column in LOG_COLUMNS}
+    params = [values[column] for column in LOG_COLUMNS]
+    params[LOG_COLUMNS.index("distribution_date")] = connection.ops.adapt_datetimefield_value(
+        values["distribution_date"]
+    )
+    cursor.execute(statements_for(connection.vendor).insert_log, params)
+    values.update(id=cursor.lastrowid, voided_log_id=None)
+    names = [field.attname for field in DistributionLog._meta.concrete_fields]
+    return DistributionLog.from_db(connection.alias, names, [values[name] for name in names])
+
+
 def _log_failure(household, package, center, staff, quantity, code):
     """Commit the `failed` audit row for a refused attempt."""
     valid = _is_valid_quantity(quantity)
-    return DistributionLog.objects.create(
-        household_id=household.pk,
-        package_id=package.pk,
-        center_id=center.pk,
-        staff=staff,
-        quantity_distributed=quantity if valid else 1,
-        transaction_status=DistributionLog.Status.FAILED,
-        failure_code=code,
-        failure_reason=FAILURE_MESSAGES.get(code, BUSY_MESSAGE),
-        notes=None if valid else f"Requested quantity: {str(quantity)[:50]}",
-    )
+    with connection.cursor() as cursor:
+        return _insert_log(
+            cursor,
+            household_id=household.pk,
+            package_id=package.pk,
+            center_id=center.pk,
+            staff_id=getattr(staff, "pk", None),
+            quantity_distributed=quantity if valid else 1,
+            distribution_date=timezone.now(),
+            transaction_status=DistributionLog.Status.FAILED,
+            failure_code=code,
+            failure_reason=FAILURE_MESSAGES.get(code, BUSY_MESSAGE),
+            notes=None if valid else f"Requested quantity: {str(quantity)[:50]}",
+        )
 
 
 def void_distribution(*, log, staff, reason):

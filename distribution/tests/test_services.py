@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from distribution.services import (
     eligibility_cutoff,
     void_distribution,
 )
+from distribution.statements import statements_for
 from households.models import Household
 from households.tests.factories import HouseholdFactory
 from inventory.models import AidPackage, Inventory
@@ -69,6 +71,18 @@ def test_success_decrements_stock_and_logs_the_acting_staff(
     assert log.quantity_distributed == 2
     stocked.refresh_from_db()
     assert stocked.quantity_on_hand == 8
+
+
+def test_returned_rows_match_what_the_database_stored(household, package, center, worker, stocked):
+    """The service builds its return values from the INSERT; they must equal a fresh read."""
+    success = distribute(household, package, center, worker, quantity=2)
+    failed = refusal_code(household, package, center, worker).log
+
+    for log in (success, failed):
+        stored = DistributionLog.objects.get(pk=log.pk)
+        assert model_to_dict(log) == model_to_dict(stored)
+        assert log.distribution_date == stored.distribution_date
+        assert not log._state.adding
 
 
 def test_failure_codes_are_the_contract():
@@ -251,6 +265,17 @@ def test_distribution_issues_at_most_six_queries(center, worker, admin_staff):
     assert len(statements) <= 6, statements
     assert not any("JOIN" in sql and "FOR UPDATE" in sql for sql in statements), statements
     assert Inventory.objects.get(center=center, package=package).quantity_on_hand == 4
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="MariaDB's UPDATE plan")
+def test_taking_stock_locks_one_inventory_row_through_the_unique_index(center, package):
+    """An UPDATE through the package_id index would lock that package at every center."""
+    take_stock = statements_for(connection.vendor).take_stock
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {take_stock}", [1, timezone.now(), center.pk, package.pk, 1])
+        columns = [column[0] for column in cursor.description]
+        plan = dict(zip(columns, cursor.fetchone(), strict=True))
+    assert plan["key"] == "uq_center_package"
 
 
 def test_package_category_choices_match_seed():
