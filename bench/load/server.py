@@ -235,22 +235,36 @@ class PrivateMariaDB:
     """A MariaDB server of the run's own: own datadir, port and socket, root without password.
 
     `innodb_flush_log_at_trx_commit=1` (the default, stated explicitly): a commit
-    the client has been told about survives the server being killed.
+    the client has been told about survives the server being killed. `binlog=True`
+    writes a ROW-format binary log in the workdir, as the compose `db` service does.
     """
 
-    def __init__(self, workdir, port=None):
+    def __init__(self, workdir, port=None, *, binlog=False):
         self.workdir = Path(workdir)
         self.datadir = self.workdir / "data"
         self.socket = self.workdir / "mysqld.sock"
         self.pid_file = self.workdir / "mysqld.pid"
         self.error_log = self.workdir / "mariadb-error.log"
         self.port = port or free_port()
+        self.binlog = binlog
         if self.port == SHARED_MARIADB_PORT:
             raise SystemExit("Port 3306 is the machine's shared MariaDB; pick another port.")
         self.process = None
 
     def url(self, name):
         return f"mysql://root:@{LOOPBACK}:{self.port}/{name}"
+
+    def binlog_files(self):
+        return sorted(self.workdir.glob("mariadb-bin.[0-9]*"))
+
+    def _binlog_args(self):
+        if not self.binlog:
+            return ["--skip-log-bin"]
+        return [
+            f"--log-bin={self.workdir / 'mariadb-bin'}",
+            "--binlog-format=ROW",
+            "--server-id=1",
+        ]
 
     def _user_args(self):
         return ["--user=root"] if os.geteuid() == 0 else []
@@ -287,7 +301,7 @@ class PrivateMariaDB:
                     f"--socket={self.socket}",
                     f"--pid-file={self.pid_file}",
                     f"--log-error={self.error_log}",
-                    "--skip-log-bin",
+                    *self._binlog_args(),
                     "--innodb-buffer-pool-size=128M",
                     "--innodb-flush-log-at-trx-commit=1",
                     "--max-connections=300",
