@@ -1,13 +1,13 @@
 """Request middleware for the staff portal."""
 
-from centers.models import StaffMember
-
 
 class StaffMiddleware:
     """Attach the signed-in user's StaffMember (with its center) as `request.staff`.
 
     Read fresh on every request, so a role or center change takes effect at the
-    user's next click.
+    user's next click: ActiveStaffBackend.get_user() loads the user together with
+    the staff record and its center (one query per request, not three), and this
+    only picks it up. A user loaded some other way has it read here.
     """
 
     def __init__(self, get_response):
@@ -15,8 +15,7 @@ class StaffMiddleware:
 
     def __call__(self, request):
         request.staff = None
-        if request.user.is_authenticated:
-            request.staff = (
-                StaffMember.objects.select_related("center").filter(user=request.user).first()
-            )
+        user = request.user
+        if user.is_authenticated:
+            request.staff = getattr(user, "staff_member", None)  # None: no staff record
         return self.get_response(request)

@@ -2,6 +2,9 @@
 
 import django_filters
 from django import forms
+from django.forms.boundfield import BoundField
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 from centers.models import DistributionCenter
 from households.models import Household
@@ -14,6 +17,41 @@ UNKNOWN_HOUSEHOLD_MESSAGE = "No household has number %(number)s. Search by name 
 EXPIRED_FORM_MESSAGE = "This form has expired. Check the details and submit again."
 
 
+class PortalBoundField(BoundField):
+    """Bootstrap 5's invalid state on the widget itself, as the crispy templates set it."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        widget = widget or self.field.widget
+        attrs = super().build_widget_attrs(attrs, widget)
+        if self.errors and not widget.is_hidden:
+            classes = attrs.get("class", widget.attrs.get("class", ""))
+            attrs["class"] = f"{classes} is-invalid".strip()
+            attrs["aria-describedby"] = f"{self.auto_id}_error"
+        return attrs
+
+
+class ChoiceSelect(forms.Select):
+    """A <select> whose options are written in one pass, not one template per option.
+
+    Django's Select renders every <option> through its own template include, so the
+    form page's cost grew with the number of packages; here an option costs a string
+    format. Escaping is format_html's.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(option), " selected" if str(option) in selected else "", label)
+                for option, label in self.choices
+            ),
+        )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
+
+
 class DistributionForm(forms.Form):
     """What a field worker submits: the household, the package, how many, and (admins) where.
 
@@ -21,21 +59,31 @@ class DistributionForm(forms.Form):
     non-admins always record at their own center.
     """
 
+    bound_field_class = PortalBoundField
+
     household = forms.IntegerField(
         label="Household number",
         min_value=1,
         max_value=2_147_483_647,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control"}),
     )
     package = forms.ModelChoiceField(
-        queryset=AidPackage.objects.filter(is_active=True), empty_label="Choose a package"
+        queryset=AidPackage.objects.filter(is_active=True),
+        empty_label="Choose a package",
+        widget=ChoiceSelect(attrs={"class": "form-select"}),
     )
-    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, initial=1)
+    quantity = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        initial=1,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
     center = forms.ModelChoiceField(
         queryset=DistributionCenter.objects.filter(status=DistributionCenter.Status.ACTIVE),
         empty_label="Choose a center",
+        widget=ChoiceSelect(attrs={"class": "form-select"}),
     )
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=128)
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)

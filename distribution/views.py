@@ -47,10 +47,13 @@ class DistributionCreateView(StaffRequiredMixin, PageMixin, FormView):
 
     def get_context_data(self, **kwargs):
         form = kwargs.get("form") or self.get_form()
-        household_id = parse_id(form["household"].value())
-        household = None
-        if household_id is not None:
-            household = Household.objects.filter(pk=household_id).first()
+        # A submitted form has already read its household: show that one, not a second read.
+        household = getattr(form, "cleaned_data", {}).get("household")
+        if not isinstance(household, Household):
+            household_id = parse_id(form["household"].value())
+            household = None
+            if household_id is not None:
+                household = Household.objects.filter(pk=household_id).first()
         return super().get_context_data(selected_household=household, **kwargs)
 
     def form_valid(self, form):

@@ -4,10 +4,12 @@ Every refused POST is checked against a snapshot of stock, logs, movements and
 households (`db_state`), so "refused cleanly" means "and nothing changed".
 """
 
+import time
 from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import signing
 from django.db import OperationalError
 from django.urls import reverse
 
@@ -442,6 +444,22 @@ def test_refused_form_can_be_sent_again_with_its_new_token(client, portal):
     assert non_field_errors(stale) == [EXPIRED_FORM_MESSAGE]
 
 
+def test_package_choices_are_escaped_and_keep_the_submitted_choice(client, portal):
+    from inventory.tests.factories import AidPackageFactory
+
+    hostile = AidPackageFactory(package_name='<script>alert(1)</script>"&')
+    signed_in(client, portal, "worker")
+    page = client.get(reverse("distribution:new")).content.decode()
+    assert "<script>alert(1)" not in page
+    assert f'<option value="{hostile.pk}">&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;' in page
+
+    data = distribution_data(portal, client, quantity=0)  # a field error: shown again
+    again = client.post(reverse("distribution:new"), data).content.decode()
+    assert f'<option value="{portal.package.pk}" selected>' in again
+    assert 'class="form-control is-invalid"' in again
+    assert 'aria-describedby="id_quantity_error"' in again
+
+
 def test_check_shows_eligibility_and_stock(client, portal):
     signed_in(client, portal, "worker")
     url = reverse("distribution:check")
@@ -782,15 +800,44 @@ def test_locked_out_page_is_in_portal_look(client, worker):
     assert_portal_look(response)
 
 
-def test_token_store_keeps_the_last_tokens_only(client, portal):
+def test_token_older_than_its_max_age_is_refused_as_expired(client, portal, db_state):
     signed_in(client, portal, "worker")
-    first = form_token(client)
-    for _ in range(tokens.KEEP_TOKENS):
-        form_token(client)
+    issued_long_ago = signing.b62_encode(int(time.time()) - tokens.MAX_AGE - 5)
+    with mock.patch.object(signing.TimestampSigner, "timestamp", return_value=issued_long_ago):
+        token = form_token(client)
+    before = db_state()
     response = client.post(
-        reverse("distribution:new"), distribution_data(portal, client, token=first)
+        reverse("distribution:new"), distribution_data(portal, client, token=token)
     )
     assert non_field_errors(response) == [EXPIRED_FORM_MESSAGE]
+    assert db_state() == before
+
+
+def test_token_is_good_only_in_the_session_that_was_shown_it(client, portal, db_state):
+    from django.test import Client
+
+    other = signed_in(Client(), portal, "worker")  # the same user, another session
+    token = other.get(reverse("distribution:new")).context["form"]["token"].value()
+    signed_in(client, portal, "worker")
+    before = db_state()
+    response = client.post(
+        reverse("distribution:new"), distribution_data(portal, client, token=token)
+    )
+    assert non_field_errors(response) == [EXPIRED_FORM_MESSAGE]
+    assert db_state() == before
+
+
+def test_token_store_keeps_the_last_spent_tokens_only(client, portal):
+    signed_in(client, portal, "worker")
+    session = client.session
+    spent = [tokens.issue_token(session) for _ in range(tokens.KEEP_TOKENS + 5)]
+    assert tokens.token_state(session, spent[0]) == (tokens.FRESH, None)
+    assert tokens.SESSION_KEY not in session  # issuing writes nothing
+    for number, token in enumerate(spent, start=1):
+        tokens.spend_token(session, token, number)
+    assert len(session[tokens.SESSION_KEY]) == tokens.KEEP_TOKENS
+    assert tokens.token_state(session, spent[-1]) == (tokens.USED, len(spent))
+    assert tokens.token_state(session, "forged") == (tokens.UNKNOWN, None)
 
 
 def test_login_redirect_keeps_the_page_asked_for(client, portal):

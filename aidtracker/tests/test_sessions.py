@@ -36,14 +36,21 @@ def test_other_save_failures_stay_update_errors(store, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_outage_page_is_503_when_session_save_fails(client, worker, monkeypatch):
-    client.force_login(worker.user)
+def test_outage_page_is_503_when_session_save_fails(client, portal, monkeypatch):
+    client.force_login(portal.staff["worker"].user)
     client.raise_request_exception = False
+    form = client.get("/distribution/new/")  # issuing a form token writes no session
+    data = {
+        "household": portal.household.pk,
+        "package": portal.package.pk,
+        "quantity": 1,
+        "token": form.context["form"]["token"].value(),
+    }
 
     def lost(*args, **kwargs):
         raise OperationalError(2003, "Can't connect to MySQL server")
 
     monkeypatch.setattr(Session, "save", lost)
-    response = client.get("/distribution/new/")  # issues a form token: saves the session
+    response = client.post("/distribution/new/", data)  # spends the token: saves the session
     assert response.status_code == 503
     assert "temporarily unavailable" in response.content.decode()
