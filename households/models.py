@@ -75,6 +75,16 @@ class Household(models.Model):
     class Meta:
         db_table = "Households"
         ordering = ["family_name", "id"]
+        # Name search (households.selectors): a prefix of either name, listed by
+        # family name. The primary key rides along in every secondary index, so both
+        # answer "the first N (family_name, id) with this prefix" from the index alone.
+        indexes = [
+            models.Index(fields=["family_name"], name="idx_household_family_name"),
+            models.Index(
+                fields=["primary_contact_name", "family_name"],
+                name="idx_household_contact_family",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(family_size__gt=0), name="chk_family_size"),
             choices_check("income_level", HouseholdIncomeLevel, name="chk_household_income_level"),

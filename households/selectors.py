@@ -3,6 +3,7 @@
 import contextlib
 
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q
 
 from aidtracker.params import parse_id
@@ -10,22 +11,134 @@ from aidtracker.params import parse_id
 from .models import Household
 from .phones import normalize_phone
 
+ORDER = ("family_name", "id")  # Household.Meta.ordering: what every list of households shows
+
 
 def search_households(query):
     """Find households by id ("#123" or "123"), phone number in any spelling, or name prefix.
 
-    Each branch is an indexed lookup (primary key, unique phone, name prefix), so
-    search stays fast on a million households.
+    A family name or a contact name starting with `query` matches, in any case. An empty
+    query finds every household. The result is a `HouseholdSearch`, ordered by family
+    name then id, which pages, counts and slices like a queryset.
     """
     query = (query or "").strip()[:100]
-    households = Household.objects.all()
     if not query:
-        return households
-    conditions = Q(family_name__istartswith=query) | Q(primary_contact_name__istartswith=query)
+        return HouseholdSearch([(Q(), None)])
+    branches = [
+        (Q(family_name__istartswith=query), "idx_household_family_name"),
+        (Q(primary_contact_name__istartswith=query), "idx_household_contact_family"),
+    ]
     household_id = parse_id(query)
     if household_id is not None:
-        conditions |= Q(pk=household_id)
+        branches.append((Q(pk=household_id), None))  # primary key
     if sum(ch.isdigit() for ch in query) >= 7:
         with contextlib.suppress(ValidationError):  # not a phone number after all
-            conditions |= Q(phone_number=normalize_phone(query))
-    return households.filter(conditions)
+            branches.append((Q(phone_number=normalize_phone(query)), None))  # unique key
+    return HouseholdSearch(branches)
+
+
+class HouseholdSearch:
+    """The households one search finds, read a page at a time (a deferred join).
+
+    Why not one queryset: `WHERE family_name LIKE 'ab%' OR primary_contact_name LIKE 'ab%'
+    OR household_id = ... ORDER BY family_name, id LIMIT 25` reads every matching row
+    before sorting, even with an index on each name: 1.2 to 6.6 s on a million
+    households (docs/BENCHMARKS.md, "Household search"). Instead, each branch of the OR
+    is its own query, answered by one index:
+
+    - a page: each branch takes the (family_name, id) of its first offset + limit
+      matches, in order, from its index alone; the UNION of those, ordered and sliced,
+      is the page's ids, and only those rows are read, by primary key;
+    - the count: each branch counts the households that no earlier branch matched, so
+      the counts add up without de-duplicating a UNION.
+
+    Only what the views and Paginator use is offered: count(), slicing, iteration,
+    and order_by() with the one order there is.
+    """
+
+    model = Household
+    ordered = True
+
+    def __init__(self, branches, using=DEFAULT_DB_ALIAS):
+        self._branches = branches  # [(Q, name of the index that answers it, or None)]
+        self._using = using
+        self._count = None
+
+    def order_by(self, *fields):
+        if fields and fields not in (ORDER, ("family_name", "pk")):
+            raise ValueError(f"Household search is ordered by {ORDER} only, not {fields}.")
+        return self
+
+    def count(self):
+        if self._count is None:
+            total, earlier = 0, []
+            for condition, _index in self._branches:
+                households = Household.objects.using(self._using).filter(condition)
+                for previous in earlier:
+                    households = households.exclude(previous)
+                total += households.count()
+                earlier.append(condition)
+            self._count = total
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[: self.count()])
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            if key < 0:
+                raise ValueError("Negative indexing is not supported.")
+            rows = self._page(key, 1)
+            if not rows:
+                raise IndexError("Household search index out of range.")
+            return rows[0]
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("Household search takes an index or a slice without a step.")
+        start = key.start or 0
+        stop = self.count() if key.stop is None else key.stop
+        if start < 0 or stop < 0:
+            raise ValueError("Negative indexing is not supported.")
+        return self._page(start, stop - start)
+
+    def _page(self, offset, limit):
+        """Return the households at positions offset to offset + limit, in order."""
+        if limit <= 0:
+            return []
+        connection = connections[self._using]
+        parts, params = [], []
+        for number, (condition, index) in enumerate(self._branches):
+            branch = (
+                Household.objects.using(self._using)
+                .filter(condition)
+                .order_by(*ORDER)
+                .values_list(*ORDER)[: offset + limit]
+            )
+            sql, branch_params = branch.query.get_compiler(using=self._using).as_sql()
+            if index and connection.vendor == "mysql":
+                sql = _force_index(sql, index, connection)
+            parts.append(f"SELECT * FROM ({sql}) AS branch{number}")
+            params.extend(branch_params)
+        sql = " UNION ".join(parts) + f" ORDER BY 1, 2 LIMIT {int(limit)} OFFSET {int(offset)}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [pk for _family_name, pk in cursor.fetchall()]
+        rows = Household.objects.using(self._using).in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]  # a row deleted in between is skipped
+
+
+def _force_index(sql, index, connection):
+    """Make MySQL/MariaDB read a name branch from `index`.
+
+    Left to itself, MariaDB answers `primary_contact_name LIKE 'ab%' ORDER BY family_name
+    LIMIT n` for a common prefix by walking idx_household_family_name in order and reading
+    each row until n match: fast if matches are spread evenly over family names, a scan of
+    most of the table if they are not (contact names that start with the family name).
+    The branch's own index gives every match from the index alone, then sorts them.
+    """
+    table = connection.ops.quote_name(Household._meta.db_table)
+    return sql.replace(
+        f"FROM {table}", f"FROM {table} FORCE INDEX ({connection.ops.quote_name(index)})", 1
+    )

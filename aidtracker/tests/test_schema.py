@@ -425,6 +425,23 @@ def test_composite_log_index_has_seed_column_order():
     }
 
 
+# Not in the seed: the name indexes household search reads (households.0004).
+HOUSEHOLD_SEARCH_INDEXES = {
+    "idx_household_family_name": ["family_name"],
+    "idx_household_contact_family": ["primary_contact_name", "family_name"],
+}
+
+
+@pytest.mark.parametrize(("name", "columns"), HOUSEHOLD_SEARCH_INDEXES.items())
+def test_household_search_index_exists(name, columns):
+    with connection.cursor() as cursor:
+        index = connection.introspection.get_constraints(cursor, "Households").get(name)
+    assert index is not None, f"Households has no index {name}"
+    assert index["index"]
+    assert not index["unique"]
+    assert index["columns"] == columns
+
+
 # --- Views and triggers -----------------------------------------------------------
 
 
