@@ -89,6 +89,23 @@ class DistributionCreateView(StaffRequiredMixin, PageMixin, FormView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+RECEIPT_FIELDS = (
+    "household_id",
+    "package_id",
+    "center_id",
+    "staff_id",
+    "quantity_distributed",
+    "distribution_date",
+    "transaction_status",
+    "failure_reason",
+    "household__family_name",
+    "package__package_name",
+    "center__center_name",
+    "staff__first_name",
+    "staff__last_name",
+)
+
+
 class DistributionReceiptView(StaffRequiredMixin, PageMixin, DetailView):
     """The receipt of a recorded distribution, with its log number."""
 
@@ -96,7 +113,10 @@ class DistributionReceiptView(StaffRequiredMixin, PageMixin, DetailView):
     context_object_name = "log"
 
     def get_queryset(self):
-        logs = DistributionLog.objects.select_related("household", "package", "center", "staff")
+        # Only what the receipt shows: the page follows every recorded distribution.
+        logs = DistributionLog.objects.select_related(
+            "household", "package", "center", "staff"
+        ).only(*RECEIPT_FIELDS)
         if self.staff.is_admin:
             return logs
         return logs.filter(center_id=self.staff.center_id)

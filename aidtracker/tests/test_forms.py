@@ -854,6 +854,15 @@ def test_login_redirect_keeps_the_page_asked_for(client, portal):
 # ---------------------------------------------------------- display details
 
 
+def test_nav_links_point_where_their_names_say(client, portal):
+    from aidtracker.context_processors import NAV_URL_NAMES
+
+    signed_in(client, portal, "admin")  # sees every link
+    page = client.get(reverse("home")).content.decode()
+    for name in NAV_URL_NAMES:
+        assert page.count(f'"{reverse(name)}"') >= 2, name  # the menu and the bar
+
+
 @pytest.mark.parametrize("url_name", ["password_change", "password_change_done"])
 def test_password_change_pages_are_in_portal_look(client, portal, url_name):
     signed_in(client, portal, "worker")
