@@ -1,9 +1,15 @@
 """The access log (who exported or looked at what) and the rollups behind the reports.
 
-The three rollup tables are derived data: database triggers on Distribution_Log keep
-them equal to an aggregation over the log (see migration 0003 and `reports.rollup`),
-whoever inserts the row (the Python service, the stored procedure, a void). Nothing
-in Python writes them except `manage.py rebuild_rollup`.
+The rollup tables are derived data: database triggers on Distribution_Log (and, for
+the coverage counts, on Households) keep them equal to an aggregation over the log
+(see migrations 0003 and 0005 and `reports.rollup`), whoever inserts the row (the
+Python service, the stored procedure, a void). The triggers only write rows that
+belong to one household, or to the (month, center, package) whose inventory row the
+same transaction already locks: counters shared by many households (the
+"households" tables) receive their changes as per-household pending rows, which
+`reports.rollup.fold()` adds to them later, outside the distribution's transaction.
+Nothing else in Python writes them except `manage.py rebuild_rollup` and
+`generate_load_data` (which rebuilds once after a bulk load).
 """
 
 import datetime
@@ -20,6 +26,11 @@ from inventory.models import AidPackage
 ALL_CENTERS = 0
 ALL_CATEGORIES = "*"
 FIRST_TIME = datetime.date(1000, 1, 1)
+# Sentinels of the coverage counts: the center of households never served, the
+# "package" that counts the households themselves, and the "day" of "ever received".
+NO_CENTER = 0
+HOUSEHOLDS = 0
+ANY_DAY = FIRST_TIME
 
 
 class AccessAction(models.TextChoices):
@@ -178,3 +189,130 @@ class MonthlyHouseholds(models.Model):
             f"{self.month:%Y-%m} {self.center_id}/{self.category} "
             f"after {self.previous_month:%Y-%m}: {self.households}"
         )
+
+
+class MonthlyHouseholdsPending(models.Model):
+    """Changes to MonthlyHouseholds not yet added to it, one row per household and key.
+
+    The triggers write here instead of MonthlyHouseholds, so that distributions to
+    different households never update the same row (a shared counter would be
+    locked by every first distribution of a month until its commit);
+    `reports.rollup.fold()` moves the sums into MonthlyHouseholds.
+    """
+
+    pk = models.CompositePrimaryKey(
+        "household_id", "center_id", "category", "month", "previous_month"
+    )
+    household_id = models.IntegerField()
+    center_id = models.IntegerField()
+    category = models.CharField(max_length=9)
+    month = models.DateField()
+    previous_month = models.DateField()
+    households = models.IntegerField(help_text="The change: +1, -1 (0 once they cancel out).")
+
+    class Meta:
+        db_table = "Distribution_Monthly_Households_Pending"
+        verbose_name_plural = "monthly households pending"
+
+    def __str__(self):
+        return (
+            f"household {self.household_id}: {self.month:%Y-%m} {self.center_id}/"
+            f"{self.category} after {self.previous_month:%Y-%m}: {self.households:+d}"
+        )
+
+
+class LastService(models.Model):
+    """The latest successful, not-voided distribution of each household served (any
+    package): the center that "has" the household in the coverage report."""
+
+    household_id = models.IntegerField(primary_key=True)
+    center_id = models.IntegerField()
+    served_at = models.DateTimeField()
+    log_id = models.IntegerField()
+
+    class Meta:
+        db_table = "Coverage_Last_Service"
+
+    def __str__(self):
+        return f"household {self.household_id}: center {self.center_id} (log {self.log_id})"
+
+
+class LastPackage(models.Model):
+    """The UTC day of each household's latest successful, not-voided distribution of
+    each package it ever received (what its eligibility for that package depends on)."""
+
+    pk = models.CompositePrimaryKey("household_id", "package_id")
+    household_id = models.IntegerField()
+    package_id = models.IntegerField()
+    day = models.DateField()
+
+    class Meta:
+        db_table = "Coverage_Last_Package"
+
+    def __str__(self):
+        return f"household {self.household_id}: package {self.package_id} on {self.day}"
+
+
+class CoverageCount(models.Model):
+    """Active households by the center that last served them (0: never served), and
+    by the day they last received each package.
+
+    - (ANY_DAY, center, HOUSEHOLDS): the center's active households;
+    - (ANY_DAY, center, package): those of them that ever received the package;
+    - (day, center, package): those whose latest distribution of it was on `day`.
+    Keyed by day first: the report reads ANY_DAY and the days still inside a
+    validity period, a few thousand rows.
+    """
+
+    pk = models.CompositePrimaryKey("day", "center_id", "package_id")
+    day = models.DateField()
+    center_id = models.IntegerField(help_text="0 = never served.")
+    package_id = models.IntegerField(help_text="0 = the households themselves.")
+    households = models.IntegerField()
+
+    class Meta:
+        db_table = "Coverage_Counts"
+
+    def __str__(self):
+        return f"{self.day} center {self.center_id} package {self.package_id}: {self.households}"
+
+
+class CoverageCountPending(models.Model):
+    """Changes to CoverageCount not yet added to it, one row per household and key."""
+
+    pk = models.CompositePrimaryKey("household_id", "day", "center_id", "package_id")
+    household_id = models.IntegerField()
+    day = models.DateField()
+    center_id = models.IntegerField()
+    package_id = models.IntegerField()
+    households = models.IntegerField()
+
+    class Meta:
+        db_table = "Coverage_Counts_Pending"
+
+    def __str__(self):
+        return (
+            f"household {self.household_id}: {self.day} center {self.center_id} "
+            f"package {self.package_id}: {self.households:+d}"
+        )
+
+
+class RollupBulkLoad(models.Model):
+    """While a row exists here for a connection, the rollup triggers skip that
+    connection's inserts.
+
+    Only `generate_load_data` writes it, inside its one transaction: it inserts its
+    row, loads, rebuilds the rollups from the log, and deletes the row before the
+    commit, so no other transaction ever sees it. On MySQL/MariaDB the triggers
+    also require the row's `connection_id` to be their own CONNECTION_ID().
+    """
+
+    connection_id = models.BigIntegerField(help_text="CONNECTION_ID() on MySQL; 0 on SQLite.")
+    command = models.CharField(max_length=50)
+    started_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "Rollup_Bulk_Load"
+
+    def __str__(self):
+        return f"{self.command} (connection {self.connection_id})"

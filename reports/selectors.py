@@ -2,9 +2,10 @@
 
 Every figure counts successful distributions net of voids (a `success` row with no
 `cancelled` row pointing at it), by UTC month, as the seed's vw_monthly_summary
-defines them. The monthly summary reads the trigger-maintained rollups (a few
-thousand rows whatever the size of the log); `monthly_summary_from_view` computes
-the same report from vw_monthly_summary and the log, for comparison.
+defines them. The monthly summary and the coverage report read the trigger-maintained
+rollups (a few thousand rows whatever the size of the log), after folding their
+pending changes (`reports.rollup.fold`); `monthly_summary_from_view` computes the
+monthly report from vw_monthly_summary and the log, for comparison.
 """
 
 import datetime
@@ -12,19 +13,27 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from centers.models import DistributionCenter
 from distribution.models import DistributionLog, MonthlySummary
-from households.models import Household
 from inventory.models import AidPackage, Inventory, StockStatus
 from inventory.stock import stock_status as inventory_stock_status
 
+from . import rollup
 from .filters import months_between
-from .models import ALL_CATEGORIES, ALL_CENTERS, FIRST_TIME, MonthlyHouseholds, MonthlyRollup
+from .models import (
+    ALL_CATEGORIES,
+    ALL_CENTERS,
+    ANY_DAY,
+    HOUSEHOLDS,
+    NO_CENTER,
+    CoverageCount,
+    MonthlyHouseholds,
+    MonthlyRollup,
+)
 
 CATEGORY_LABELS = dict(AidPackage.Category.choices)
 VALUE_FIELD = DecimalField(max_digits=16, decimal_places=2)
@@ -146,17 +155,18 @@ def monthly_summary(*, month_from, month_to, center=None, category=None):
     rows of the filter's scope, and the overall figure the rows of the range whose
     previous month is before the range (each household once, at its first month).
     """
+    rollup.fold_if_pending(rollup.MONTHLY_HOUSEHOLDS)
     report = MonthlySummaryReport(month_from, month_to, center, category)
     in_range = {"month__gte": month_from, "month__lte": month_to}
-    rollup = MonthlyRollup.objects.filter(**in_range)
+    monthly = MonthlyRollup.objects.filter(**in_range)
     households = MonthlyHouseholds.objects.filter(**in_range)
     if center:
-        rollup = rollup.filter(center_id=center.pk)
+        monthly = monthly.filter(center_id=center.pk)
         groups_households = households.filter(center_id=center.pk)
     else:
         groups_households = households.exclude(center_id=ALL_CENTERS)
     if category:
-        rollup = rollup.filter(category=category)
+        monthly = monthly.filter(category=category)
         groups_households = groups_households.filter(category=category)
     else:
         groups_households = groups_households.exclude(category=ALL_CATEGORIES)
@@ -177,7 +187,7 @@ def monthly_summary(*, month_from, month_to, center=None, category=None):
             packages=row["total_packages"],
             value=row["total_value"] or Decimal("0.00"),
         )
-        for row in rollup.order_by()
+        for row in monthly.order_by()
         .values("month", "center_id", "category")
         .annotate(
             total_distributions=Sum("distributions"),
@@ -352,14 +362,19 @@ def stock_status(*, centers, packages, status=None):
 
 @dataclass
 class CoverageRow:
-    """Eligibility of one package, at one center or (center_id None) at all centers.
+    """Eligibility of one package among one center's households, or (center_id None)
+    among all active households.
 
-    `not_yet_eligible`: active households whose latest successful, not-voided
-    distribution of the package (at this center) is within its validity period;
-    `eligible_7_days` / `eligible_30_days`: how many of them may receive it again
-    within 7 / 30 days (cumulative). The all-centers row also has `eligible_now`
-    (every active household not blocked) and `never_served` (active households
-    never served any package of the category).
+    A center's households are the active households whose most recent successful,
+    not-voided distribution (of any package) was at that center: each served
+    household belongs to exactly one center, so the center rows add up to the
+    all-centers row, less the households never served (who belong to no center).
+    Whether a household may receive the package does not depend on the center: a
+    distribution of it at any center within its validity period blocks it.
+
+    `not_yet_eligible`: households blocked now; `eligible_7_days` / `eligible_30_days`:
+    how many of them may receive it again within 7 / 30 days (cumulative);
+    `never_received`: households that never received this package (eligible now).
     """
 
     center_id: int | None
@@ -367,11 +382,15 @@ class CoverageRow:
     package_id: int
     package_name: str
     category: str
+    households: int = 0
     not_yet_eligible: int = 0
     eligible_7_days: int = 0
     eligible_30_days: int = 0
-    eligible_now: int | None = None
-    never_served: int | None = None
+    never_received: int = 0
+
+    @property
+    def eligible_now(self):
+        return self.households - self.not_yet_eligible
 
     @property
     def category_label(self):
@@ -390,131 +409,72 @@ class CoverageReport:
     rows: list = field(default_factory=list)
 
 
-# The latest successful, not-voided distribution of each (household, package) among
-# the rows recent enough to block it (per-package cutoffs), active households only.
-BLOCKING_SQL = """
-SELECT l.center_id, l.package_id, DATE(l.distribution_date), COUNT(*)
-  FROM (
-    SELECT dl.center_id, dl.package_id, dl.distribution_date,
-           ROW_NUMBER() OVER (
-               PARTITION BY dl.household_id, dl.package_id
-               ORDER BY dl.distribution_date DESC, dl.log_id DESC
-           ) AS latest
-      FROM Distribution_Log dl
-      JOIN Households h ON h.household_id = dl.household_id
-     WHERE dl.transaction_status = 'success'
-       AND dl.distribution_date >= %s
-       AND dl.distribution_date >= CASE dl.package_id {cutoffs} END
-       AND h.status = 'active'
-       AND NOT EXISTS (SELECT 1 FROM Distribution_Log v WHERE v.voided_log_id = dl.log_id)
-  ) l
- WHERE l.latest = 1
- GROUP BY l.center_id, l.package_id, DATE(l.distribution_date)
-"""
-
-# Households ever served (net of voids), per category ('*' = any), from the
-# household rollup: first-time households of the all-centers scope.
-SERVED_EVER_SQL = """
-SELECT category, SUM(households) FROM Distribution_Monthly_Households
- WHERE center_id = 0 AND previous_month = %s
- GROUP BY category
-"""
-# Of those, the ones no longer active (few): one index probe per household and category.
-SERVED_INACTIVE_SQL = """
-SELECT k.category, COUNT(*)
-  FROM Households h
- CROSS JOIN ({categories}) k
- WHERE h.status <> 'active'
-   AND EXISTS (
-       SELECT 1 FROM Distribution_Household_Months hm
-        WHERE hm.center_id = 0 AND hm.category = k.category
-          AND hm.household_id = h.household_id
-   )
- GROUP BY k.category
-"""
-
-
 def coverage(*, centers, packages, today=None):
-    """Per package and center: who is blocked now, and who may come back within 7 or 30 days.
+    """Per package, for all active households and for each center's: blocked now, back
+    within 7 or 30 days, never received.
 
     A household may receive a package again `validity_period_days` UTC calendar days
-    after its latest successful, not-voided distribution of it (the service's rule),
-    at any center. Only distributions inside the validity period block, so only
-    those rows of the log are read; "never served" comes from the household rollup.
+    after its latest successful, not-voided distribution of it (the service's rule).
+    Reads Coverage_Counts: the days still inside a validity period and the "ever"
+    rows, a few thousand rows whatever the size of the log.
     """
     from distribution.services import eligibility_cutoff
 
     today = today or timezone.now().astimezone(datetime.UTC).date()
     packages = {package.pk: package for package in packages.filter(is_active=True)}
     visible = dict(centers.values_list("pk", "center_name"))
-    active = Household.objects.filter(status=Household.Status.ACTIVE).count()
-    adapt = connection.ops.adapt_datetimefield_value
-    categories = [ALL_CATEGORIES, *AidPackage.Category.values]
-    with connection.cursor() as cursor:
-        cursor.execute(SERVED_EVER_SQL, [FIRST_TIME])
-        served_ever = dict(cursor.fetchall())
-        cursor.execute(
-            SERVED_INACTIVE_SQL.format(
-                categories=" UNION ALL ".join(["SELECT %s AS category"] * len(categories))
-            ),
-            categories,
-        )
-        served_inactive = dict(cursor.fetchall())
-        blocking = []
-        if packages:
-            cutoffs = {
-                pk: eligibility_cutoff(package.validity_period_days, today=today)
-                for pk, package in packages.items()
-            }
-            cursor.execute(
-                BLOCKING_SQL.format(cutoffs=" ".join(["WHEN %s THEN %s"] * len(cutoffs))),
-                [
-                    adapt(min(cutoffs.values())),
-                    *(value for pk, cutoff in cutoffs.items() for value in (pk, adapt(cutoff))),
-                ],
-            )
-            blocking = cursor.fetchall()
+    first_blocked = {
+        pk: eligibility_cutoff(package.validity_period_days, today=today).date()
+        for pk, package in packages.items()
+    }
+    rollup.fold_if_pending(rollup.COVERAGE_COUNTS)
+    counts = CoverageCount.objects.filter(
+        Q(day=ANY_DAY) | Q(day__gte=min(first_blocked.values(), default=today))
+    ).values_list("day", "center_id", "package_id", "households")
 
-    def never(category):
-        served = int(served_ever.get(category) or 0) - int(served_inactive.get(category) or 0)
-        return active - served
+    households = defaultdict(int)  # center -> its active households (NO_CENTER: never served)
+    received = defaultdict(int)  # (center, package) -> households that ever received it
+    blocked = defaultdict(list)  # (center, package) -> [(day of the latest one, households)]
+    for day, center_id, package_id, count in counts:
+        if day == ANY_DAY and package_id == HOUSEHOLDS:
+            households[center_id] += count
+        elif day == ANY_DAY:
+            received[center_id, package_id] += count
+        elif package_id in packages and day >= first_blocked[package_id]:
+            blocked[center_id, package_id].append((day, count))
 
-    report = CoverageReport(today, active, never(ALL_CATEGORIES))
-    rows = {}
-    for package in packages.values():
-        rows[None, package.pk] = CoverageRow(
-            None,
-            "All centers",
-            package.pk,
-            package.package_name,
-            package.category,
-            eligible_now=active,
-            never_served=never(package.category),
-        )
+    active = sum(households.values())
+    report = CoverageReport(today, active, households[NO_CENTER])
     week, month = today + datetime.timedelta(days=7), today + datetime.timedelta(days=30)
-    for center_id, package_id, day, count in blocking:
-        package = packages[package_id]
-        if isinstance(day, str):
-            day = datetime.date.fromisoformat(day)
-        back = day + datetime.timedelta(days=package.validity_period_days)
-        targets = [rows[None, package_id]]
-        if center_id in visible:
-            if (center_id, package_id) not in rows:
-                rows[center_id, package_id] = CoverageRow(
-                    center_id,
-                    visible[center_id],
-                    package_id,
-                    package.package_name,
-                    package.category,
-                )
-            targets.append(rows[center_id, package_id])
-        for row in targets:
-            row.not_yet_eligible += count
-            row.eligible_7_days += count if back <= week else 0
-            row.eligible_30_days += count if back <= month else 0
-        rows[None, package_id].eligible_now -= count
-    report.rows = sorted(
-        rows.values(),
-        key=lambda r: (r.category, r.package_name, not r.all_centers, r.center_name),
+    served_centers = [center_id for center_id in households if center_id != NO_CENTER]
+    for package in packages.values():
+        everywhere = CoverageRow(
+            None, "All centers", package.pk, package.package_name, package.category, active
+        )
+        everywhere.never_received = active - sum(
+            received[center_id, package.pk] for center_id in served_centers
+        )
+        rows = {None: everywhere}
+        for center_id, center_name in visible.items():
+            row = rows[center_id] = CoverageRow(
+                center_id,
+                center_name,
+                package.pk,
+                package.package_name,
+                package.category,
+                households[center_id],
+            )
+            row.never_received = row.households - received[center_id, package.pk]
+        for center_id in served_centers:
+            for day, count in blocked[center_id, package.pk]:
+                back = day + datetime.timedelta(days=package.validity_period_days)
+                for row in (everywhere, rows.get(center_id)):
+                    if row is not None:
+                        row.not_yet_eligible += count
+                        row.eligible_7_days += count if back <= week else 0
+                        row.eligible_30_days += count if back <= month else 0
+        report.rows.extend(rows.values())
+    report.rows.sort(
+        key=lambda r: (r.category, r.package_name, r.package_id, not r.all_centers, r.center_name)
     )
     return report

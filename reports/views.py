@@ -299,7 +299,8 @@ class StockStatusView(CenterPackageReportView):
 
 
 class CoverageView(CenterPackageReportView):
-    """Per package and center: households blocked now, and back within 7 and 30 days."""
+    """Per package, among all active households and each center's: eligible now,
+    blocked now and back within 7 and 30 days, never received."""
 
     report_name = "coverage"
     title = "Eligibility coverage"
@@ -307,11 +308,12 @@ class CoverageView(CenterPackageReportView):
     filterset_class = CoverageFilter
     columns = (
         *CENTER_PACKAGE_COLUMNS,
+        Column("households", "Active households", "#population+hh"),
+        Column("eligible_now", "Eligible now", "#targeted+hh+now"),
         Column("not_yet_eligible", "Not yet eligible", "#reached+hh+recent"),
-        Column("eligible_7_days", "Eligible within 7 days", "#targeted+hh+d7"),
-        Column("eligible_30_days", "Eligible within 30 days", "#targeted+hh+d30"),
-        Column("eligible_now", "Eligible now (all centers)", "#targeted+hh+now"),
-        Column("never_served", "Never served in category", "#targeted+hh+never"),
+        Column("eligible_7_days", "Eligible again within 7 days", "#targeted+hh+d7"),
+        Column("eligible_30_days", "Eligible again within 30 days", "#targeted+hh+d30"),
+        Column("never_received", "Never received this package", "#targeted+hh+never"),
     )
 
     def get_report(self, filters):

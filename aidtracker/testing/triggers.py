@@ -4,22 +4,27 @@ from contextlib import contextmanager
 
 from aidtracker.db.accounts import APPEND_ONLY_TABLES
 
+# Tables whose triggers a purge lifts: the append-only logs (they refuse DELETE), and
+# Households, whose AFTER DELETE trigger (reports' coverage counts) would otherwise
+# write pending rows into a table the purge may already have emptied.
+LIFTED_TABLES = (*APPEND_ONLY_TABLES, "Households")
+
 
 def _saved_triggers(cursor, vendor):
-    """Return (name, create statement) for every trigger on the append-only tables."""
+    """Return (name, create statement) for every trigger on LIFTED_TABLES."""
     if vendor == "sqlite":
-        placeholders = ", ".join("%s" for _ in APPEND_ONLY_TABLES)
+        placeholders = ", ".join("%s" for _ in LIFTED_TABLES)
         cursor.execute(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
             f"AND tbl_name IN ({placeholders})",
-            APPEND_ONLY_TABLES,
+            LIFTED_TABLES,
         )
         return cursor.fetchall()
-    placeholders = ", ".join("%s" for _ in APPEND_ONLY_TABLES)
+    placeholders = ", ".join("%s" for _ in LIFTED_TABLES)
     cursor.execute(
         "SELECT trigger_name FROM information_schema.triggers "
         f"WHERE trigger_schema = DATABASE() AND event_object_table IN ({placeholders})",
-        APPEND_ONLY_TABLES,
+        LIFTED_TABLES,
     )
     saved = []
     for (name,) in cursor.fetchall():

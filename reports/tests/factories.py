@@ -174,3 +174,76 @@ def expected_summary(*, month_from, month_to, center=None, category=None):
         {key: flat(values) for key, values in months.items()},
         flat(overall),
     )
+
+
+def expected_coverage(*, today, centers=None, packages=None):
+    """Compute the coverage report in Python from Distribution_Log and Households.
+
+    Returns (rows, active, never_served_any), rows {(center_id or None, package_id):
+    (households, eligible_now, not_yet_eligible, eligible_7_days, eligible_30_days,
+    never_received)} for every active package and every center in `centers`
+    (default: all). A center's households: active households whose latest served
+    distribution (by date, then log id) was there.
+    """
+    from centers.models import DistributionCenter
+    from households.models import Household
+    from inventory.models import AidPackage
+
+    logs = list(DistributionLog.objects.all())
+    voided = {log.voided_log_id for log in logs if log.transaction_status == Status.CANCELLED}
+    served = [
+        log for log in logs if log.transaction_status == Status.SUCCESS and log.pk not in voided
+    ]
+    latest, last_day = {}, {}
+    for log in served:
+        if (
+            log.household_id not in latest
+            or (log.distribution_date, log.pk) > latest[log.household_id][:2]
+        ):
+            latest[log.household_id] = (log.distribution_date, log.pk, log.center_id)
+        day = log.distribution_date.astimezone(datetime.UTC).date()
+        key = (log.household_id, log.package_id)
+        last_day[key] = max(last_day.get(key, day), day)
+    active = set(Household.objects.filter(status="active").values_list("pk", flat=True))
+    center_of = {h: (latest[h][2] if h in latest else None) for h in active}
+    centers = list(centers if centers is not None else DistributionCenter.objects.all())
+    packages = list(
+        (packages if packages is not None else AidPackage.objects.all()).filter(is_active=True)
+    )
+    rows = {}
+    for package in packages:
+        first_blocked = today - datetime.timedelta(days=package.validity_period_days - 1)
+        for center_id in [None, *(c.pk for c in centers)]:
+            members = [h for h in active if center_id is None or center_of[h] == center_id]
+            blocked = [
+                last_day[h, package.pk]
+                for h in members
+                if (h, package.pk) in last_day and last_day[h, package.pk] >= first_blocked
+            ]
+            back = [day + datetime.timedelta(days=package.validity_period_days) for day in blocked]
+            rows[center_id, package.pk] = (
+                len(members),
+                len(members) - len(blocked),
+                len(blocked),
+                sum(day <= today + datetime.timedelta(days=7) for day in back),
+                sum(day <= today + datetime.timedelta(days=30) for day in back),
+                sum((h, package.pk) not in last_day for h in members),
+            )
+    never_served = sum(center_of[h] is None for h in active)
+    return rows, len(active), never_served
+
+
+def coverage_as_tuples(report):
+    """The coverage report in expected_coverage()'s shape."""
+    rows = {
+        (row.center_id, row.package_id): (
+            row.households,
+            row.eligible_now,
+            row.not_yet_eligible,
+            row.eligible_7_days,
+            row.eligible_30_days,
+            row.never_received,
+        )
+        for row in report.rows
+    }
+    return rows, report.active_households, report.never_served_any

@@ -6,10 +6,13 @@ independent Python aggregation check them afterwards, sequentially and with
 concurrent workers.
 """
 
+import contextlib
 import datetime
+import importlib
 import io
 import random
 import threading
+import time
 from unittest import mock
 
 import pytest
@@ -31,7 +34,7 @@ from inventory.services import restock
 from inventory.tests.factories import AidPackageFactory
 from reports import rollup, selectors
 
-from .factories import expected_summary
+from .factories import coverage_as_tuples, expected_coverage, expected_summary
 
 # Seconds a thread may wait at the barrier or to finish: far above what the work
 # needs, so reaching it means a deadlock, not a slow machine.
@@ -46,9 +49,30 @@ def served_months():
     return months[0], months[-1]
 
 
+def assert_coverage_matches_the_log():
+    """The coverage report equals expected_coverage() on a few days around the log."""
+    from centers.models import DistributionCenter
+    from inventory.models import AidPackage
+
+    last = (
+        max(DistributionLog.objects.values_list("distribution_date", flat=True))
+        .astimezone(datetime.UTC)
+        .date()
+    )
+    for days in (0, 3, 10, 40):
+        today = last + datetime.timedelta(days=days)
+        report = selectors.coverage(
+            centers=DistributionCenter.objects.all(),
+            packages=AidPackage.objects.all(),
+            today=today,
+        )
+        assert coverage_as_tuples(report) == expected_coverage(today=today), today
+
+
 def assert_rollups_match_the_log(centers, categories):
     result = rollup.verify()
     assert result.ok, result.problems
+    assert_coverage_matches_the_log()
     month_from, month_to = served_months()
     for center in [None, *centers]:
         for category in [None, *categories]:
@@ -108,7 +132,7 @@ def world(center, other_center, manager, other_manager, admin_staff):
 def test_rollups_equal_the_log_after_random_services_over_several_months(world):
     rng = random.Random(20250101)
     clock = Clock(datetime.datetime(2025, 1, 3, 9, tzinfo=datetime.UTC))
-    outcomes = {"success": 0, "refused": 0, "void": 0, "void_later_month": 0}
+    outcomes = {"success": 0, "refused": 0, "void": 0, "void_later_month": 0, "status": 0}
     with mock.patch("django.utils.timezone.now", clock):
         for center in world["centers"]:
             for package in world["packages"]:
@@ -141,13 +165,21 @@ def test_rollups_equal_the_log_after_random_services_over_several_months(world):
                     outcomes["void"] += 1
                     if log.distribution_date.month != clock.now.month:
                         outcomes["void_later_month"] += 1
-            else:
+            elif action < 0.95:
                 restock(
                     center=rng.choice(world["centers"]),
                     package=rng.choice(world["packages"]),
                     quantity=rng.randint(1, 8),
                     staff=world["admin"],
                 )
+            else:
+                household = rng.choice(world["households"])
+                household.status = rng.choice(["active", "active", "suspended", "inactive"])
+                household.save()
+                outcomes["status"] += 1
+            if rng.random() < 0.1:
+                assert rollup.verify().ok  # with changes pending
+                rollup.fold()
     assert all(outcomes.values()), outcomes  # the mix has every kind of event
     first, last = served_months()
     assert (last.year - first.year) * 12 + last.month - first.month >= 3
@@ -336,3 +368,268 @@ def test_rollups_equal_the_log_when_rows_arrive_out_of_order(center, other_cente
             report.overall.households
             == expected_summary(month_from=month_from, month_to=month_to)[2][1]
         )
+
+
+def _hold_open(action, ready, release, errors):
+    """Run `action()` in a transaction that stays open (its locks held) until `release`."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            action()
+            ready.set()
+            release.wait(TIMEOUT)
+    except Exception as error:  # asserted on in the main thread
+        errors.append(error)
+        ready.set()
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def rollup_triggers_of_0003():
+    """Swap in migration 0003's rollup triggers (shared counters) for the block."""
+    previous = importlib.import_module("reports.migrations.0003_rollup_triggers")
+    names = ("trg_distribution_log_rollup_success", "trg_distribution_log_rollup_void")
+    with connection.cursor() as cursor:
+        saved = []
+        for name in names:
+            cursor.execute(f"SHOW CREATE TRIGGER `{name}`")
+            saved.append(cursor.fetchone()[2])
+            cursor.execute(f"DROP TRIGGER {name}")
+        cursor.execute(previous.MYSQL_SUCCESS)
+        cursor.execute(previous.MYSQL_VOID)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name in names:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            for statement in saved:
+                cursor.execute(statement)
+
+
+@pytest.fixture
+def neighbours(center, other_center, admin_staff):
+    """Packages stocked for a holder at `center` and for others at `other_center`, and
+    three households with consecutive ids: the holder's is in the middle."""
+    from types import SimpleNamespace
+
+    w = SimpleNamespace(
+        center=center,
+        other_center=other_center,
+        staff=admin_staff,
+        food=AidPackageFactory(category="food", validity_period_days=1),
+        soap=AidPackageFactory(category="hygiene", validity_period_days=1),
+        kit=AidPackageFactory(category="shelter", validity_period_days=1),
+    )
+    for c in (center, other_center):
+        for package in (w.food, w.soap, w.kit):
+            restock(center=c, package=package, quantity=20, staff=admin_staff)
+    w.before, w.holder, w.after = (HouseholdFactory() for _ in range(3))
+    assert w.after.pk - w.before.pk == 2
+    return w
+
+
+def _give(w, household, package, where):
+    return distribute_package(household=household, package=package, center=where, staff=w.staff)
+
+
+# What the transaction left open does, at `center` (after its preparation).
+HOLDER_ACTIONS = {
+    "first distribution": (lambda w, h: None, lambda w, h, prep: _give(w, h, w.soap, w.center)),
+    "moves center": (
+        lambda w, h: _give(w, h, w.food, w.other_center),
+        lambda w, h, prep: _give(w, h, w.soap, w.center),
+    ),
+    "void": (
+        lambda w, h: _give(w, h, w.food, w.center),
+        lambda w, h, prep: void_distribution(log=prep, staff=w.staff, reason="Test"),
+    ),
+}
+
+
+def _suspend(household):
+    household.status = "suspended"
+    household.save()
+
+
+# What the neighbours then do, at `other_center` (other inventory rows than the holder).
+OTHER_ACTIONS = {
+    "first distribution": (
+        lambda w, h: None,
+        lambda w, h, prep: _give(w, h, w.kit, w.other_center),
+    ),
+    "again this month": (
+        lambda w, h: _give(w, h, w.food, w.other_center),
+        lambda w, h, prep: _give(w, h, w.kit, w.other_center),
+    ),
+    "moves center": (
+        lambda w, h: _give(w, h, w.kit, w.center),
+        lambda w, h, prep: _give(w, h, w.food, w.other_center),
+    ),
+    "void": (
+        lambda w, h: _give(w, h, w.food, w.other_center),
+        lambda w, h, prep: void_distribution(log=prep, staff=w.staff, reason="Test"),
+    ),
+    "status change": (
+        lambda w, h: _give(w, h, w.food, w.other_center),
+        lambda w, h, prep: _suspend(h),
+    ),
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "mysql", reason="SQLite has one writer at a time")
+@pytest.mark.parametrize("other", OTHER_ACTIONS)
+@pytest.mark.parametrize("holder", HOLDER_ACTIONS)
+def test_households_next_to_each_other_never_wait_for_each_other(neighbours, holder, other):
+    """While one household's distribution or void is uncommitted, the households whose
+    ids are next to it (the neighbours in every rollup table's key order) are served,
+    voided or suspended without waiting for it, and the fold skips it."""
+    w = neighbours
+    prepare_holder, act_holder = HOLDER_ACTIONS[holder]
+    prepare_other, act_other = OTHER_ACTIONS[other]
+    holder_prep = prepare_holder(w, w.holder)
+    others = [(h, prepare_other(w, h)) for h in (w.before, w.after)]
+    ready, release, errors = threading.Event(), threading.Event(), []
+    thread = threading.Thread(
+        target=_hold_open,
+        args=(lambda: act_holder(w, w.holder, holder_prep), ready, release, errors),
+        daemon=True,
+    )
+    thread.start()
+    try:
+        assert ready.wait(TIMEOUT)
+        assert errors == []
+        with connection.cursor() as cursor:
+            cursor.execute("SET SESSION innodb_lock_wait_timeout = 1")
+        for household, prep in others:
+            started = time.monotonic()
+            act_other(w, household, prep)  # a lock wait would end in DistributionBusy
+            assert time.monotonic() - started < 1
+        started = time.monotonic()
+        rollup.fold()
+        assert time.monotonic() - started < 1
+    finally:
+        release.set()
+        thread.join(TIMEOUT)
+        with connection.cursor() as cursor:
+            cursor.execute("SET SESSION innodb_lock_wait_timeout = DEFAULT")
+    assert errors == []
+    assert rollup.has_pending()  # the holder's rows, skipped by the fold
+    assert_rollups_match_the_log([w.center, w.other_center], ["food", "hygiene", "shelter"])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "mysql", reason="SQLite has one writer at a time")
+def test_control_with_0003s_shared_counters_the_second_household_waits(neighbours):
+    """The harness above does see a wait: with 0003's triggers, a first distribution of
+    the month waits for another household's (the shared "all centers" counter row)."""
+    w = neighbours
+    far = HouseholdFactory()  # not a neighbour: only the shared row can make it wait
+    ready, release, errors = threading.Event(), threading.Event(), []
+    with rollup_triggers_of_0003():
+        thread = threading.Thread(
+            target=_hold_open,
+            args=(lambda: _give(w, w.holder, w.soap, w.center), ready, release, errors),
+            daemon=True,
+        )
+        thread.start()
+        try:
+            assert ready.wait(TIMEOUT)
+            with connection.cursor() as cursor:
+                cursor.execute("SET SESSION innodb_lock_wait_timeout = 1")
+            with pytest.raises(DistributionBusy):
+                _give(w, far, w.kit, w.other_center)
+        finally:
+            release.set()
+            thread.join(TIMEOUT)
+            with connection.cursor() as cursor:
+                cursor.execute("SET SESSION innodb_lock_wait_timeout = DEFAULT")
+    assert errors == []
+    rollup.rebuild()
+    assert rollup.verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_folding_while_distributing_keeps_the_counters_right(center, other_center, admin_staff):
+    """Workers distribute and void while another thread folds again and again."""
+    packages = [
+        AidPackageFactory(category="food", validity_period_days=1),
+        AidPackageFactory(category="hygiene", validity_period_days=1),
+    ]
+    households = [HouseholdFactory() for _ in range(20)]
+    for c in (center, other_center):
+        for package in packages:
+            restock(center=c, package=package, quantity=100, staff=admin_staff)
+    done = threading.Event()
+    errors, folds = [], []
+    start = threading.Barrier(5, timeout=TIMEOUT)
+
+    def distribute(seed):
+        rng = random.Random(seed)
+        try:
+            start.wait()
+            for _ in range(12):
+                try:
+                    log = distribute_package(
+                        household=rng.choice(households),
+                        package=rng.choice(packages),
+                        center=rng.choice([center, other_center]),
+                        staff=admin_staff,
+                    )
+                    if rng.random() < 0.25:
+                        void_distribution(log=log, staff=admin_staff, reason="Test")
+                except (DistributionRefused, DistributionBusy, VoidRefused):
+                    pass
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def keep_folding():
+        try:
+            start.wait()
+            while not done.is_set():
+                folds.append(rollup.fold())
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=distribute, args=(n,), daemon=True) for n in range(4)]
+    folder = threading.Thread(target=keep_folding, daemon=True)
+    for thread in [*workers, folder]:
+        thread.start()
+    for thread in workers:
+        thread.join(TIMEOUT)
+        assert not thread.is_alive(), "a worker is stuck (deadlock?)"
+    done.set()
+    folder.join(TIMEOUT)
+    assert errors == []
+    assert sum(folds) > 0
+    assert DistributionLog.objects.filter(transaction_status="success").exists()
+    assert_rollups_match_the_log([center, other_center], ["food", "hygiene"])
+    assert not rollup.has_pending()
+
+
+@pytest.mark.django_db
+def test_every_rollup_trigger_is_installed():
+    if connection.vendor == "mysql":
+        sql = (
+            "SELECT trigger_name, event_object_table FROM information_schema.triggers "
+            "WHERE trigger_schema = DATABASE()"
+        )
+    else:
+        sql = "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        triggers = set(cursor.fetchall())
+    assert triggers >= {
+        ("trg_distribution_log_rollup_success", "Distribution_Log"),
+        ("trg_distribution_log_rollup_void", "Distribution_Log"),
+        ("trg_households_coverage_insert", "Households"),
+        ("trg_households_coverage_status", "Households"),
+        ("trg_households_coverage_delete", "Households"),
+    }

@@ -11,7 +11,13 @@ from inventory.models import StockStatus
 from inventory.tests.factories import AidPackageFactory, InventoryFactory
 from reports import rollup, selectors
 
-from .factories import at, build_dataset, expected_summary
+from .factories import (
+    at,
+    build_dataset,
+    coverage_as_tuples,
+    expected_coverage,
+    expected_summary,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +165,7 @@ def test_stock_status_lists_every_center_and_package_worst_first():
 # --- Eligibility coverage ----------------------------------------------------------
 
 
-def test_coverage_counts_blocked_households_and_their_return(center, other_center):
+def test_coverage_counts_each_centers_households_and_their_return(center, other_center):
     from centers.models import DistributionCenter
     from distribution.tests.factories import DistributionLogFactory
     from inventory.models import AidPackage
@@ -184,11 +190,11 @@ def test_coverage_counts_blocked_households_and_their_return(center, other_cente
         )
 
     log(served[0], kit, other_center, "2025-04-01")
-    log(served[0], kit, center, "2025-05-01")  # back since 05-31: eligible now
+    log(served[0], kit, center, "2025-05-01")  # last served here; eligible again since 05-31
     log(served[1], kit, center, "2025-06-10")  # back 07-10: within 30 days
     log(served[2], kit, center, "2025-05-20")  # back 06-19: within 7 days
     log(served[3], kit, other_center, "2025-05-01")
-    log(served[3], kit, other_center, "2025-06-14")  # latest at the other center
+    log(served[3], kit, other_center, "2025-06-14")  # the other center's; back 07-14
     cancelled = log(served[4], kit, center, "2025-06-14")
     log(served[4], kit, center, "2025-06-14", status="cancelled", voided=cancelled)
     log(served[5], soap, center, "2025-06-12")  # back 06-19
@@ -199,20 +205,28 @@ def test_coverage_counts_blocked_households_and_their_return(center, other_cente
         centers=DistributionCenter.objects.all(), packages=AidPackage.objects.all(), today=today
     )
     rows = {(row.center_id, row.package_id): row for row in report.rows}
-    here = rows[center.pk, kit.pk]
-    assert (here.not_yet_eligible, here.eligible_7_days, here.eligible_30_days) == (2, 1, 2)
-    there = rows[other_center.pk, kit.pk]
-    assert (there.not_yet_eligible, there.eligible_7_days, there.eligible_30_days) == (1, 0, 1)
-    everywhere = rows[None, kit.pk]
-    assert everywhere.not_yet_eligible == 3
-    assert everywhere.eligible_now == 7 - 3  # 7 active households, 3 blocked
-    # Food: served[0..3] were served (served[4]'s only one was voided); soap: served[5].
-    assert everywhere.never_served == 7 - 4
-    assert rows[None, soap.pk].never_served == 7 - 1
-    assert rows[center.pk, soap.pk].eligible_7_days == 1
-    assert report.active_households == 7  # the suspended household is not counted
-    # Never served anything: served[4] (voided) and `never` (a failure only).
+
+    def figures(row):
+        return (
+            row.households,
+            row.eligible_now,
+            row.not_yet_eligible,
+            row.eligible_7_days,
+            row.eligible_30_days,
+            row.never_received,
+        )
+
+    # served[0], [1], [2] and [5] were last served at `center`; served[3] at the other.
+    assert figures(rows[center.pk, kit.pk]) == (4, 2, 2, 1, 2, 1)
+    assert figures(rows[other_center.pk, kit.pk]) == (1, 0, 1, 0, 1, 0)
+    # 7 active households (the suspended one is left out); served[4] (its only
+    # distribution was voided) and `never` (a failure only) belong to no center.
+    assert figures(rows[None, kit.pk]) == (7, 4, 3, 1, 3, 3)
+    assert figures(rows[None, soap.pk]) == (7, 6, 1, 1, 1, 6)
+    assert figures(rows[center.pk, soap.pk]) == (4, 3, 1, 1, 1, 3)
+    assert report.active_households == 7
     assert report.never_served_any == 2
+    assert coverage_as_tuples(report) == expected_coverage(today=today)
 
     # A manager's view: their center's rows and the all-centers rows only.
     scoped = selectors.coverage(
@@ -221,3 +235,43 @@ def test_coverage_counts_blocked_households_and_their_return(center, other_cente
         today=today,
     )
     assert {row.center_id for row in scoped.rows} == {center.pk, None}
+
+    # Suspending a household takes it out everywhere; reactivating puts it back.
+    served[1].status = "suspended"
+    served[1].save()
+    after = selectors.coverage(
+        centers=DistributionCenter.objects.all(), packages=AidPackage.objects.all(), today=today
+    )
+    assert {(r.center_id, r.package_id): figures(r) for r in after.rows}[center.pk, kit.pk] == (
+        3,
+        2,
+        1,
+        1,
+        1,
+        1,
+    )
+    assert coverage_as_tuples(after) == expected_coverage(today=today)
+    from households.models import Household
+
+    Household.objects.filter(pk=served[1].pk).update(status="active")
+    Household.objects.filter(pk=never.pk).update(status="inactive")
+    assert coverage_as_tuples(
+        selectors.coverage(
+            centers=DistributionCenter.objects.all(),
+            packages=AidPackage.objects.all(),
+            today=today,
+        )
+    ) == expected_coverage(today=today)
+    assert rollup.verify().ok
+
+
+@pytest.mark.parametrize("today", ["2025-01-10", "2025-02-01", "2025-02-12", "2025-03-20"])
+def test_coverage_equals_a_computation_over_the_log(dataset, today):
+    from centers.models import DistributionCenter
+    from inventory.models import AidPackage
+
+    today = datetime.date.fromisoformat(today)
+    report = selectors.coverage(
+        centers=DistributionCenter.objects.all(), packages=AidPackage.objects.all(), today=today
+    )
+    assert coverage_as_tuples(report) == expected_coverage(today=today)

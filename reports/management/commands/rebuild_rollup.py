@@ -1,4 +1,4 @@
-"""Rebuild the report rollups from Distribution_Log, or verify them against it."""
+"""Rebuild the report rollups from Distribution_Log, verify them against it, or fold them."""
 
 import time
 
@@ -10,9 +10,11 @@ from reports import rollup
 class Command(BaseCommand):
     help = (
         "Recompute the report rollups (Distribution_Monthly_Rollup, "
-        "Distribution_Household_Months, Distribution_Monthly_Households) from "
-        "Distribution_Log. With --verify, change nothing: compare them with the log "
-        "and exit with status 1 on any difference."
+        "Distribution_Household_Months, Distribution_Monthly_Households and the coverage "
+        "tables) from Distribution_Log. With --verify, change nothing: compare them with "
+        "the log and exit with status 1 on any difference. With --fold, only add the "
+        "pending per-household changes to the shared counters (the report pages do this "
+        "before they read; run it from cron if nobody opens them for a long time)."
     )
 
     def add_arguments(self, parser):
@@ -21,9 +23,24 @@ class Command(BaseCommand):
             action="store_true",
             help="Only compare the rollups with the log; exit non-zero if they differ.",
         )
+        parser.add_argument(
+            "--fold",
+            action="store_true",
+            help="Only add the pending changes to the counters.",
+        )
 
-    def handle(self, *, verify, **options):
+    def handle(self, *, verify, fold, **options):
         started = time.monotonic()
+        if verify and fold:
+            raise CommandError("Give --verify or --fold, not both.")
+        if fold:
+            folded = rollup.fold()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Folded {folded} pending row(s) in {time.monotonic() - started:.1f}s."
+                )
+            )
+            return
         if verify:
             result = rollup.verify()
             for problem in result.problems:
