@@ -14,12 +14,13 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.messages import constants, get_messages
 from django.db import transaction
-from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from django.urls import resolve, reverse
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from aidtracker.tests.test_access import form_token, household_form_data
 from distribution.services import FAILURE_MESSAGES
+from reports.models import AccessLog
 
 pytestmark = pytest.mark.django_db
 
@@ -354,6 +355,60 @@ def test_query_string_filters(client, portal, db_state, data):
     assert response.status_code in expected, (url_name, params, response.status_code)
     assert_no_echo(response)
     assert db_state() == before
+
+
+# The report pages' filters are read from their filtersets, so a filter added there is
+# fuzzed here too; `format` asks for an export (CSV, XLSX, HXL), `page` pages the table.
+REPORT_PAGES = ["reports:index", "reports:monthly", "reports:stock", "reports:coverage"]
+REPORT_VALUES = {
+    "month_from": "2025-01",
+    "month_to": "2026-12",
+    "category": "food",
+    "status": "LOW_STOCK",
+    "format": "csv",
+    "page": "1",
+}
+
+
+def report_params(url_name):
+    filterset = getattr(resolve(reverse(url_name)).func.view_class, "filterset_class", None)
+    names = sorted(filterset.base_filters) if filterset else []
+    return [*names, "format", "page"]
+
+
+@FUZZ
+@given(data=st.data())
+def test_report_filters_and_exports(client, portal, db_state, data):
+    """Never a 500 or an echoed script; an export is recorded once, a refusal not at all."""
+    role = data.draw(st.sampled_from(["manager", "admin"]), label="role")
+    client.force_login(portal.staff[role].user)
+    url_name = data.draw(st.sampled_from(REPORT_PAGES), label="page")
+    sent = [n for n in report_params(url_name) if data.draw(st.booleans(), label=f"send {n}")]
+    if "format" not in sent and data.draw(st.booleans(), label="export"):
+        sent.append("format")
+    # At most one hostile value, so that it meets valid ones (and exports really happen).
+    hostile = data.draw(st.sampled_from([None, *sent]), label="hostile parameter")
+    valid = {**REPORT_VALUES, "center": portal.center.pk, "package": portal.package.pk}
+    params = {}
+    for name in sent:
+        if name == hostile:
+            params[name] = data.draw(hostile_values(ids_of(portal)), label=name)
+        elif name == "format":
+            params[name] = data.draw(st.sampled_from(["csv", "xlsx", "hxl"]), label=name)
+        else:
+            params[name] = str(valid[name])
+    before, entries = db_state(), AccessLog.objects.count()
+
+    response = client.get(reverse(url_name), params)
+
+    # 400: an unknown export format or invalid filters on an export; 403: a manager
+    # naming another center.
+    assert response.status_code in (200, 400, 403), (url_name, params, response.status_code)
+    assert_no_echo(response)
+    assert db_state() == before
+    exported = response.status_code == 200 and "html" not in response.get("Content-Type", "")
+    event(f"{response.status_code} {'export' if exported else 'page'}")
+    assert AccessLog.objects.count() == entries + (1 if exported else 0), (url_name, params)
 
 
 @pytest.mark.parametrize(
