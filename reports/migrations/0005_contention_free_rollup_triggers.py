@@ -344,7 +344,12 @@ SQLITE = {
     "join": "JOIN",
 }
 
-MYSQL_BULK = "EXISTS (SELECT 1 FROM Rollup_Bulk_Load WHERE connection_id = CONNECTION_ID())"
+# Read into v_bulk with SELECT ... INTO: in an IF condition the read would lock, and
+# wait for the bulk loader's uncommitted row instead of not seeing it.
+MYSQL_BULK_READ = (
+    "SELECT EXISTS (SELECT 1 FROM Rollup_Bulk_Load WHERE connection_id = CONNECTION_ID())"
+    " INTO v_bulk;"
+)
 SQLITE_BULK = "EXISTS (SELECT 1 FROM Rollup_Bulk_Load)"
 
 MYSQL_NEW = {
@@ -453,8 +458,10 @@ BEGIN
     DECLARE v_month, v_day, v_last, v_new_day DATE;
     DECLARE v_category VARCHAR(9);
     DECLARE v_active, v_newer BOOLEAN DEFAULT FALSE;
-    DECLARE v_from, v_to INT DEFAULT 0;{MYSQL_MONTH_VARIABLES}
-    IF NEW.transaction_status = 'success' AND NOT {MYSQL_BULK} THEN
+    DECLARE v_from, v_to INT DEFAULT 0;
+    DECLARE v_bulk BOOLEAN DEFAULT FALSE;{MYSQL_MONTH_VARIABLES}
+    {MYSQL_BULK_READ}
+    IF NEW.transaction_status = 'success' AND NOT v_bulk THEN
         SET v_month = CAST(DATE_FORMAT(NEW.distribution_date, '%Y-%m-01') AS DATE);
         SET v_day = DATE(NEW.distribution_date);
         SELECT category INTO v_category FROM Aid_Packages WHERE package_id = NEW.package_id;
@@ -526,9 +533,11 @@ BEGIN
     DECLARE v_last_log, v_last_center INT;
     DECLARE v_last_at DATETIME(6);
     DECLARE v_status VARCHAR(9);
-    DECLARE v_active BOOLEAN DEFAULT FALSE;{MYSQL_MONTH_VARIABLES}
+    DECLARE v_active BOOLEAN DEFAULT FALSE;
+    DECLARE v_bulk BOOLEAN DEFAULT FALSE;{MYSQL_MONTH_VARIABLES}
+    {MYSQL_BULK_READ}
     IF NEW.transaction_status = 'cancelled' AND NEW.voided_log_id IS NOT NULL
-       AND NOT {MYSQL_BULK} THEN
+       AND NOT v_bulk THEN
         SELECT CAST(DATE_FORMAT(o.distribution_date, '%Y-%m-01') AS DATE),
                o.center_id, o.package_id, o.household_id, o.quantity_distributed,
                o.transaction_status
@@ -649,7 +658,9 @@ CREATE TRIGGER trg_households_coverage_insert
 AFTER INSERT ON Households
 FOR EACH ROW
 BEGIN
-    IF NEW.status = 'active' AND NOT {MYSQL_BULK} THEN
+    DECLARE v_bulk BOOLEAN DEFAULT FALSE;
+    {MYSQL_BULK_READ}
+    IF NEW.status = 'active' AND NOT v_bulk THEN
         {_fill(SIGNED_HOUSEHOLD, **_NEW_H_MYSQL, sign="1", guard="TRUE").strip()}
     END IF;
 END
@@ -659,7 +670,9 @@ CREATE TRIGGER trg_households_coverage_status
 AFTER UPDATE ON Households
 FOR EACH ROW
 BEGIN
-    IF (OLD.status = 'active') <> (NEW.status = 'active') AND NOT {MYSQL_BULK} THEN
+    DECLARE v_bulk BOOLEAN DEFAULT FALSE;
+    {MYSQL_BULK_READ}
+    IF (OLD.status = 'active') <> (NEW.status = 'active') AND NOT v_bulk THEN
         {_fill(SIGNED_HOUSEHOLD, **_NEW_H_MYSQL, sign="IF(NEW.status = 'active', 1, -1)", guard="TRUE").strip()}
     END IF;
 END
@@ -669,7 +682,9 @@ CREATE TRIGGER trg_households_coverage_delete
 AFTER DELETE ON Households
 FOR EACH ROW
 BEGIN
-    IF NOT {MYSQL_BULK} THEN
+    DECLARE v_bulk BOOLEAN DEFAULT FALSE;
+    {MYSQL_BULK_READ}
+    IF NOT v_bulk THEN
         IF OLD.status = 'active' THEN
             {_fill(SIGNED_HOUSEHOLD, **_OLD_H_MYSQL, sign="-1", guard="TRUE").strip()}
         END IF;

@@ -17,6 +17,7 @@ from households.tests.factories import HouseholdFactory
 from inventory.services import restock
 from inventory.tests.factories import AidPackageFactory
 from reports import rollup
+from reports.models import RollupBulkLoad
 
 from .factories import build_dataset
 
@@ -161,3 +162,98 @@ def test_rebuild_gives_what_the_triggers_built(center, other_center):
     by_triggers = snapshot()
     rollup.rebuild()
     assert snapshot() == by_triggers
+
+
+def _rollup_snapshot():
+    with connection.cursor() as cursor:
+        tables = {}
+        for table in rollup.ALL_TABLES:
+            cursor.execute(f"SELECT * FROM {table}")
+            tables[table] = sorted(tuple(str(v) for v in row) for row in cursor.fetchall())
+        return tables
+
+
+def test_a_bulk_load_gives_the_rollups_the_triggers_give(admin_staff):
+    """A bulk load ends with a rebuild; the triggers, row by row, give the same rollups."""
+    options = {"households": 40, "distributions": 400, "months": 3, "centers": 2}
+    run("generate_load_data", with_triggers=True, seed=5, verbosity=0, **options)
+    rollup.fold()
+    by_triggers = _rollup_snapshot()
+    rollup.rebuild()
+    assert _rollup_snapshot() == by_triggers
+    # A bulk load on top of it: the rebuild covers both loads.
+    run("generate_load_data", seed=6, verbosity=0, **options)
+    assert not RollupBulkLoad.objects.exists()
+    assert not rollup.has_pending()
+    assert "match" in run("rebuild_rollup", verify=True)
+    assert "balance" in run("check_stock")
+    # The triggers work again afterwards.
+    log = DistributionLog.objects.filter(transaction_status="success").first()
+    restock(center=log.center, package=log.package, quantity=1, staff=admin_staff)
+    distribute_package(
+        household=HouseholdFactory(), package=log.package, center=log.center, staff=admin_staff
+    )
+    assert rollup.has_pending()
+    assert "match" in run("rebuild_rollup", verify=True)
+
+
+def test_a_failed_bulk_load_leaves_nothing_behind(monkeypatch):
+    from reports.management.commands.generate_load_data import Command
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Command, "restock", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run("generate_load_data", households=10, distributions=50, months=2, seed=1, verbosity=0)
+    assert not RollupBulkLoad.objects.exists()
+    assert not DistributionLog.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "mysql", reason="SQLite has one writer at a time")
+def test_the_suspension_is_invisible_to_other_connections(center, admin_staff):
+    """While a bulk load's transaction is open, other connections' triggers still run."""
+    import threading
+
+    from django.db import transaction
+
+    package = AidPackageFactory()
+    restock(center=center, package=package, quantity=5, staff=admin_staff)
+    household = HouseholdFactory()
+    ready, release, errors = threading.Event(), threading.Event(), []
+
+    def bulk_loader():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT CONNECTION_ID()")
+                    RollupBulkLoad.objects.create(
+                        connection_id=cursor.fetchone()[0], command="test"
+                    )
+                ready.set()
+                release.wait(60)
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+        except Exception as error:
+            errors.append(error)
+        finally:
+            ready.set()
+            connection.close()
+
+    thread = threading.Thread(target=bulk_loader, daemon=True)
+    thread.start()
+    try:
+        assert ready.wait(60)
+        with connection.cursor() as cursor:
+            cursor.execute("SET SESSION innodb_lock_wait_timeout = 1")
+        # A wait for the loader's row would end in DistributionBusy.
+        distribute_package(household=household, package=package, center=center, staff=admin_staff)
+        assert "match" in run("rebuild_rollup", verify=True)
+        assert rollup.has_pending()
+    finally:
+        release.set()
+        thread.join(60)
+    assert errors == []
+    assert not RollupBulkLoad.objects.exists()
