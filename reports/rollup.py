@@ -244,10 +244,11 @@ def _lock_writers(cursor):
     """
     if connection.vendor != "mysql":
         return
-    cursor.execute("SELECT COUNT(*) FROM Inventory FOR UPDATE")
-    cursor.fetchall()
-    cursor.execute("SELECT COUNT(*) FROM Households FOR UPDATE")
-    cursor.fetchall()
+    # By primary key: MariaDB would otherwise scan a secondary index and lock each
+    # row through it (35 s instead of 0.7 s for a million households).
+    for table in ("Inventory", "Households"):
+        cursor.execute(f"SELECT COUNT(*) FROM {table} FORCE INDEX (PRIMARY) FOR UPDATE")
+        cursor.fetchall()
 
 
 def rebuild():
