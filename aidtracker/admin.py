@@ -6,6 +6,8 @@ center's rows and may change only what their role allows, nobody else gets in.
 """
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 
 from centers.models import StaffMember
 
@@ -32,6 +34,29 @@ class AidTrackerAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return request.user.is_active and (is_admin(request) or is_manager(request))
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django admin's autocomplete <select>, which a tampered POST cannot turn into a 500.
+
+    When a form is shown again, Django's widget looks the submitted value up to show
+    it selected; a value that is no valid key ("abc" for an integer id) raised a
+    ValueError there. Such a value is shown as no choice; the form field reports it
+    as an invalid choice anyway.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(remote.field_name)
+
+        def is_key(candidate):
+            try:
+                target.run_validators(target.to_python(candidate))
+            except ValidationError:
+                return False
+            return True
+
+        return super().optgroups(name, [v for v in value if is_key(v)], attr)
 
 
 class RoleAdmin(admin.ModelAdmin):
@@ -73,6 +98,13 @@ class RoleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_admin(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ReadOnlyAdmin(RoleAdmin):

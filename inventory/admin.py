@@ -3,7 +3,7 @@ from django.contrib import admin
 from aidtracker.admin import ReadOnlyAdmin, RoleAdmin
 
 from .models import AidPackage, CurrentInventoryStatus, Inventory, StockMovement
-from .services import set_reorder_level
+from .services import MAX_REORDER_LEVEL, set_reorder_level
 
 
 @admin.register(AidPackage)
@@ -54,6 +54,12 @@ class InventoryAdmin(RoleAdmin):
         if obj is not None:
             fields += ["center", "package"]
         return fields
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The range set_reorder_level() accepts: a form error here, not a 500 at save.
+        if db_field.name == "reorder_level":
+            kwargs.update(min_value=0, max_value=MAX_REORDER_LEVEL)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if change:
