@@ -1,6 +1,7 @@
 """Least-privilege database accounts (MariaDB): the portal runs as the application account,
 and the audit logs refuse UPDATE and DELETE by grants as well as by triggers."""
 
+import json
 import os
 import subprocess
 import sys
@@ -144,5 +145,92 @@ def test_reporting_account_only_reads(accounts):
         assert (
             error_code("INSERT INTO Aid_Packages (package_name) VALUES ('x')", db) in GRANT_REFUSED
         )
+    finally:
+        db.close()
+
+
+# The portal's pages, driven through Django's test client in a process whose only
+# database account is the application account: sign in, register a household, look
+# at it, distribute, restock, void, export a report. Prints what each step answered.
+PORTAL_FLOW = """
+import json, re
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.test.utils import setup_test_environment
+from centers.models import StaffMember
+from distribution.models import DistributionLog
+from inventory.models import Inventory
+from reports.models import AccessLog
+
+setup_test_environment()
+manager = StaffMember.objects.select_related("center").get(user__username="manager")
+inventory = Inventory.objects.filter(center=manager.center, quantity_on_hand__gt=0).first()
+client = Client()
+client.force_login(manager.user)
+answers = {}
+answers["register"] = client.post("/households/new/", {
+    "family_name": "Mensah", "primary_contact_name": "Akua Mensah",
+    "phone_number": "+1 312 555 0177", "email": "", "address": "4 Harbour Road",
+    "city": "Springfield", "state": "IL", "zip_code": "62701", "family_size": "5",
+    "income_level": "very_low", "priority_level": "high",
+    "registration_date": "2025-02-01", "last_verified_date": "", "notes": "",
+})
+household = int(re.search(r"/households/(\\d+)/", answers["register"]["Location"]).group(1))
+answers["view"] = client.get(f"/households/{household}/")
+form = client.get("/distribution/new/")
+token = form.context["form"]["token"].value()
+answers["distribute"] = client.post("/distribution/new/", {
+    "household": household, "package": inventory.package_id, "quantity": 1, "token": token,
+})
+log = DistributionLog.objects.filter(household_id=household, transaction_status="success").get()
+answers["restock"] = client.post(
+    f"/inventory/centers/{manager.center_id}/restock/",
+    {"package": inventory.package_id, "quantity": 5, "notes": ""},
+)
+answers["void"] = client.post(f"/distribution/log/{log.pk}/void/", {"reason": "drill"})
+answers["export"] = client.get("/reports/monthly/", {"format": "csv"})
+result = {name: response.status_code for name, response in answers.items()}
+entries = AccessLog.objects.filter(staff=manager).values_list("action", flat=True)
+result["access_log"] = sorted(entries)
+print(json.dumps(result))
+"""
+
+
+def test_portal_pages_run_as_the_application_account(accounts):
+    """The pages' writes (sessions, households, logs, stock, access log) need no more."""
+    call_command("seed_demo", "--force")
+    app, password = accounts["app"], PASSWORDS["DB_APP_PASSWORD"]
+
+    done = manage_as(app, password, "shell", "-c", PORTAL_FLOW)
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result.pop("access_log") == ["export", "view_household"]
+    assert result == {
+        "register": 302,
+        "view": 200,
+        "distribute": 302,
+        "restock": 302,
+        "void": 302,
+        "export": 200,
+    }
+    checked = manage_as(app, password, "check_stock")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_access_log_refuses_edits_by_the_application_account(accounts):
+    db = connect(accounts["app"], PASSWORDS["DB_APP_PASSWORD"])
+    try:
+        cursor = db.cursor()
+        cursor.execute(
+            "INSERT INTO Access_Log (staff_name, action, target, params, created_at) "
+            "VALUES ('Drill (Manager)', 'export', 'monthly', '{}', NOW(6))"
+        )
+        db.commit()
+        for statement in (
+            "UPDATE Access_Log SET target = 'stock'",
+            "DELETE FROM Access_Log",
+        ):
+            assert error_code(statement, db) in GRANT_REFUSED, statement
     finally:
         db.close()
