@@ -244,3 +244,34 @@ def test_lockout_ends_after_the_cool_off_time(client, worker):
     cool_off = datetime.timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=1)
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - cool_off)
     assert login(client, "worker").status_code == 302
+
+
+# ------------------------------------------------------------ volunteer phone masking
+
+# The household's number (+1 312 555 0142) in any spelling: only its last two digits
+# may reach a volunteer.
+PHONE = re.compile(r"312\W{0,3}555\W{0,3}0142|555\W{0,3}0142|3125550142")
+
+
+def test_no_page_shows_a_volunteer_a_whole_phone_number(client, portal):
+    client.force_login(portal.staff["volunteer"].user)
+    household = portal.household.pk
+    extra = {  # pages that list or pick households, asked for this one (by name: a number
+        # typed in the search box is shown back in it, and is the volunteer's own input)
+        "households:list": {"q": "Okafor"},
+        "distribution:household_picker": {"household_query": "Okafor"},
+        "distribution:new": {"household": household},
+        "distribution:check": {"household": household, "package": portal.package.pk},
+    }
+    shown = []
+    for route in walked_routes():
+        if route.top_namespace == "admin":
+            continue  # volunteers do not get into the admin (test_admin.py)
+        response = client.get(route_path(route), extra.get(route.label, {}))
+        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            shown.append(route.label)
+            page = response.content.decode()
+            assert not PHONE.search(page), route.label
+    assert {"households:detail", "households:list", "distribution:household_picker"} <= set(shown)
+    detail = client.get(reverse("households:detail", args=[household])).content.decode()
+    assert re.search(r"•{6,}42", detail)  # masked, not missing
