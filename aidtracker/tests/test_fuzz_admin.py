@@ -201,3 +201,29 @@ def test_admin_reorder_level_out_of_range_is_a_form_error(client, portal, db_sta
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["reorder_level"]
     assert db_state() == before
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"created_at__year": "2147483648"},  # OverflowError in Django 5.2's ChangeList
+        {"created_at__year": "9999"},  # its to_date: year 10000 is out of range
+        {"created_at__year": "9" * 30},
+        {"created_at__year": "2026", "created_at__month": "13"},
+        {"created_at__year": "2026", "created_at__month": "2", "created_at__day": "0"},
+        {"created_at__year": "²"},
+    ],
+)
+@pytest.mark.parametrize(
+    "changelist", ["admin:reports_accesslog_changelist", "admin:axes_accessattempt_changelist"]
+)
+def test_out_of_range_date_drilldown_is_a_bad_lookup_not_a_500(client, portal, changelist, query):
+    """Found by test_admin_changelist_search_and_filters (Django ticket #37357)."""
+    client.force_login(portal.staff["admin"].user)
+    field = "attempt_time" if changelist.startswith("admin:axes") else "created_at"
+    query = {key.replace("created_at", field): value for key, value in query.items()}
+    url = reverse(changelist)
+    response = client.get(url, query)
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}?e=1"
+    assert client.get(url, {f"{field}__year": "2026"}).status_code == 200  # in range: shown
