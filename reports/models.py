@@ -298,13 +298,14 @@ class CoverageCountPending(models.Model):
 
 
 class RollupBulkLoad(models.Model):
-    """While a row exists here for a connection, the rollup triggers skip that
-    connection's inserts.
+    """Marks the transaction of a bulk load, whose inserts the rollup triggers skip.
 
     Only `generate_load_data` writes it, inside its one transaction: it inserts its
     row, loads, rebuilds the rollups from the log, and deletes the row before the
-    commit, so no other transaction ever sees it. On MySQL/MariaDB the triggers
-    also require the row's `connection_id` to be their own CONNECTION_ID().
+    commit, so no other transaction ever sees it. The SQLite triggers look for this
+    row; the MySQL/MariaDB triggers read the session variable
+    @aidtracker_rollup_bulk_load, which the command sets to its CONNECTION_ID() for
+    the same span (a variable costs the triggers no table access per insert).
     """
 
     connection_id = models.BigIntegerField(help_text="CONNECTION_ID() on MySQL; 0 on SQLite.")

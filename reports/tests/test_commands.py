@@ -212,25 +212,31 @@ def test_a_failed_bulk_load_leaves_nothing_behind(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "mysql", reason="SQLite has one writer at a time")
-def test_the_suspension_is_invisible_to_other_connections(center, admin_staff):
-    """While a bulk load's transaction is open, other connections' triggers still run."""
+def test_the_suspension_is_invisible_to_other_connections(center, other_center, admin_staff):
+    """While a bulk load's transaction is open, its own inserts skip the rollups and
+    other connections' do not (nor do they wait for it)."""
     import threading
 
     from django.db import transaction
 
+    from distribution.tests.factories import DistributionLogFactory
+    from reports.management.commands.generate_load_data import Command
+
     package = AidPackageFactory()
     restock(center=center, package=package, quantity=5, staff=admin_staff)
-    household = HouseholdFactory()
-    ready, release, errors = threading.Event(), threading.Event(), []
+    household, loaded = HouseholdFactory(), HouseholdFactory()
+    ready, release, errors, skipped = threading.Event(), threading.Event(), [], []
+    loader = Command()
+    loader.verbose = False
 
     def bulk_loader():
         try:
             with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT CONNECTION_ID()")
-                    RollupBulkLoad.objects.create(
-                        connection_id=cursor.fetchone()[0], command="test"
-                    )
+                loader.suspend_rollup_triggers()
+                DistributionLogFactory(
+                    household=loaded, package=package, center=other_center, staff=None
+                )
+                skipped.append(not rollup.has_pending() and not rollup.verify().ok)
                 ready.set()
                 release.wait(60)
                 raise RuntimeError("roll back")
@@ -239,16 +245,20 @@ def test_the_suspension_is_invisible_to_other_connections(center, admin_staff):
         except Exception as error:
             errors.append(error)
         finally:
+            loader.resume_rollup_triggers()
             ready.set()
             connection.close()
 
+    rollup.fold()
     thread = threading.Thread(target=bulk_loader, daemon=True)
     thread.start()
     try:
         assert ready.wait(60)
+        assert errors == []
+        assert skipped == [True]  # the loader's row changed no rollup
         with connection.cursor() as cursor:
             cursor.execute("SET SESSION innodb_lock_wait_timeout = 1")
-        # A wait for the loader's row would end in DistributionBusy.
+        # A wait for the loader would end in DistributionBusy.
         distribute_package(household=household, package=package, center=center, staff=admin_staff)
         assert "match" in run("rebuild_rollup", verify=True)
         assert rollup.has_pending()

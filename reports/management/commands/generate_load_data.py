@@ -152,6 +152,25 @@ class Command(BaseCommand):
             self.now - datetime.timedelta(days=31 * (options["months"] - 1)), self.now
         )[0]
 
+        try:
+            log_rows, counts = self.load(households, distributions, options)
+        finally:
+            if not options["with_triggers"]:
+                self.resume_rollup_triggers()
+        successes, failures, voids, household_rows, movements = counts
+        self.progress(
+            f"Done: {len(household_rows)} households, {len(log_rows)} log rows "
+            f"({len(successes)} successes, {len(failures)} failures, {len(voids)} voids), "
+            f"{movements} restocks."
+        )
+        if len(successes) + len(failures) + len(voids) < distributions:
+            self.stderr.write(
+                "Fewer log rows than asked: the households cannot receive that many "
+                "packages within their validity periods. Add --households or --months."
+            )
+
+    def load(self, households, distributions, options):
+        """Everything in one transaction; return (log_rows, counts)."""
         with transaction.atomic():
             if not options["with_triggers"]:
                 self.suspend_rollup_triggers()
@@ -174,40 +193,42 @@ class Command(BaseCommand):
             movements = self.restock(stock_events, staff_by_center, packages)
             if not options["with_triggers"]:
                 self.rebuild_rollups()
-        self.progress(
-            f"Done: {len(household_rows)} households, {len(log_rows)} log rows "
-            f"({len(successes)} successes, {len(failures)} failures, {len(voids)} voids), "
-            f"{movements} restocks."
-        )
-        if len(successes) + len(failures) + len(voids) < distributions:
-            self.stderr.write(
-                "Fewer log rows than asked: the households cannot receive that many "
-                "packages within their validity periods. Add --households or --months."
-            )
+        return log_rows, (successes, failures, voids, household_rows, movements)
 
     # Rollups ---------------------------------------------------------------------
 
     def suspend_rollup_triggers(self):
         """Make the rollup triggers skip this connection's inserts, in this transaction only.
 
-        The row in Rollup_Bulk_Load is never committed: rebuild_rollups() deletes it
-        before the transaction ends, and a failure rolls it back. Other connections
-        never see it (and on MySQL/MariaDB the triggers also match CONNECTION_ID()).
+        The mark is a Rollup_Bulk_Load row (what the SQLite triggers look for) and, on
+        MySQL/MariaDB, the session variable @aidtracker_rollup_bulk_load set to this
+        CONNECTION_ID() (what the MySQL triggers read, without a table access per
+        insert). rebuild_rollups() removes both before the commit; on a failure the
+        row is rolled back and handle() clears the variable. Other connections never
+        see either.
         """
         connection_id = 0
-        if connection.vendor == "mysql":
-            with connection.cursor() as cursor:
+        with connection.cursor() as cursor:
+            if connection.vendor == "mysql":
                 cursor.execute("SELECT CONNECTION_ID()")
                 connection_id = cursor.fetchone()[0]
-        self.bulk_load = RollupBulkLoad.objects.create(
-            connection_id=connection_id, command="generate_load_data"
-        )
+            self.bulk_load = RollupBulkLoad.objects.create(
+                connection_id=connection_id, command="generate_load_data"
+            )
+            if connection.vendor == "mysql":
+                cursor.execute("SET @aidtracker_rollup_bulk_load = CONNECTION_ID()")
         self.progress("Rollup triggers suspended for this transaction.")
+
+    def resume_rollup_triggers(self):
+        if connection.vendor == "mysql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET @aidtracker_rollup_bulk_load = NULL")
 
     def rebuild_rollups(self):
         """Recompute every rollup from the log in set-based SQL, then lift the suspension."""
         counts = rollup.rebuild()
         self.bulk_load.delete()
+        self.resume_rollup_triggers()
         self.progress(
             "Rebuilt the rollups: "
             + ", ".join(f"{table} {count}" for table, count in counts.items())
