@@ -515,6 +515,8 @@ _IN_ORDER_COUNTS = (
 # rollup row in one read (the package's category only for a new rollup row); whether
 # the household has a month row at each scope yet; and only for the scopes where it
 # has not, the months before (and, if the widest scope has a later month, after).
+# A household never served (no Coverage_Last_Service row) has no month row at all:
+# none of that is read for its first distribution.
 # (ROW_COUNT() after the month rows' upsert would say which are new without a read,
 # but inside a MariaDB trigger it returns 0 or 1, not the affected rows.)
 MYSQL_SUCCESS = f"""
@@ -548,8 +550,10 @@ BEGIN
         IF v_category IS NULL THEN
             SELECT category INTO v_category FROM Aid_Packages WHERE package_id = NEW.package_id;
         END IF;
-        SELECT {", ".join(f"(SELECT distributions {base} AND month = v_month)" for base in _MONTH_BASE)}
-          INTO v_n1, v_n2, v_n3, v_n4;
+        IF v_served THEN
+            SELECT {", ".join(f"(SELECT distributions {base} AND month = v_month)" for base in _MONTH_BASE)}
+              INTO v_n1, v_n2, v_n3, v_n4;
+        END IF;
         INSERT INTO Distribution_Monthly_Rollup
             (month, center_id, package_id, category, distributions, packages)
         VALUES (v_month, NEW.center_id, NEW.package_id, v_category, 1, NEW.quantity_distributed)
@@ -564,9 +568,14 @@ BEGIN
             (0, '*', NEW.household_id, v_month, 1)
         ON DUPLICATE KEY UPDATE distributions = distributions + 1;
         IF v_n1 IS NULL OR v_n2 IS NULL OR v_n3 IS NULL OR v_n4 IS NULL THEN
-            SELECT {", ".join(f"CASE WHEN v_n{i} IS NULL THEN {prev} END" for i, prev in enumerate(_PREVIOUS, start=1))},
-                   {_NEXT[3]}
-              INTO v_p1, v_p2, v_p3, v_p4, v_x4;
+            IF v_served THEN
+                SELECT {", ".join(f"CASE WHEN v_n{i} IS NULL THEN {prev} END" for i, prev in enumerate(_PREVIOUS, start=1))},
+                       {_NEXT[3]}
+                  INTO v_p1, v_p2, v_p3, v_p4, v_x4;
+            ELSE
+                SET v_p1 = {MYSQL["first"]}, v_p2 = {MYSQL["first"]},
+                    v_p3 = {MYSQL["first"]}, v_p4 = {MYSQL["first"]};
+            END IF;
             IF v_x4 IS NULL AND v_n1 IS NULL AND v_n2 IS NULL AND v_n3 IS NULL AND v_n4 IS NULL THEN
                 {_IN_ORDER_COUNTS}
             ELSE
