@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from aidtracker.admin import RoleAdmin
+from reports.models import AccessLog
+from reports.services import record_access
 
 from .models import Household
 from .services import save_household
@@ -28,6 +30,18 @@ class HouseholdAdmin(RoleAdmin):
     search_fields = ["=id", "family_name", "primary_contact_name", "phone_number", "city"]
     date_hierarchy = "registration_date"
     readonly_fields = ["created_at", "updated_at"]
+
+    def get_object(self, request, object_id, from_field=None):
+        """Record in the access log who opened a household in admin, as the portal does."""
+        household = super().get_object(request, object_id, from_field)
+        if household is not None and request.staff is not None:
+            record_access(
+                staff=request.staff,
+                action=AccessLog.Action.VIEW_HOUSEHOLD,
+                target="household (admin)",
+                object_id=household.pk,
+            )
+        return household
 
     def save_model(self, request, obj, form, change):
         save_household(household=obj, staff=request.staff)

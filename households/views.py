@@ -57,8 +57,25 @@ class HouseholdCreateView(HouseholdFormMixin, CreateView):
         return [("Households", reverse("households:list")), (self.title, None)]
 
 
-class HouseholdUpdateView(HouseholdFormMixin, UpdateView):
+class RecordsHouseholdViewMixin:
+    """Record in the access log who opened a page showing a household's personal details."""
+
+    access_target = "household"
+
+    def get_object(self, queryset=None):
+        household = super().get_object(queryset)
+        record_access(
+            staff=self.staff,
+            action=AccessLog.Action.VIEW_HOUSEHOLD,
+            target=self.access_target,
+            object_id=household.pk,
+        )
+        return household
+
+
+class HouseholdUpdateView(RecordsHouseholdViewMixin, HouseholdFormMixin, UpdateView):
     success_message = "%(household)s updated."
+    access_target = "household edit"
 
     def get_title(self):
         return f"Edit {self.object}"
@@ -71,8 +88,11 @@ class HouseholdUpdateView(HouseholdFormMixin, UpdateView):
         ]
 
 
-class HouseholdDetailView(StaffRequiredMixin, PageMixin, DetailView):
-    """Profile, eligibility per active package, and the full distribution history."""
+class HouseholdDetailView(RecordsHouseholdViewMixin, StaffRequiredMixin, PageMixin, DetailView):
+    """Profile, eligibility per active package, and the full distribution history.
+
+    Each view is recorded in the access log, which managers read in admin.
+    """
 
     model = Household
     template_name = "households/household_detail.html"
@@ -82,17 +102,6 @@ class HouseholdDetailView(StaffRequiredMixin, PageMixin, DetailView):
 
     def get_breadcrumbs(self):
         return [("Households", reverse("households:list")), (self.get_title(), None)]
-
-    def get_object(self, queryset=None):
-        """Return the household, recording who looked at it (read by managers in admin)."""
-        household = super().get_object(queryset)
-        record_access(
-            staff=self.staff,
-            action=AccessLog.Action.VIEW_HOUSEHOLD,
-            target="household",
-            object_id=household.pk,
-        )
-        return household
 
     def get_context_data(self, **kwargs):
         history = Paginator(household_history(self.object), 20).get_page(
