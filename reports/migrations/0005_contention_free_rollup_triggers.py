@@ -510,6 +510,34 @@ _IN_ORDER_COUNTS = (
     + "\n            ON DUPLICATE KEY UPDATE households = households + VALUES(households);"
 )
 
+# No later month: each scope new this month counts the household after its previous
+# month, one row each.
+_IN_ORDER_SOME = "\n                ".join(
+    f"IF v_n{i} IS NULL THEN INSERT INTO {MHP} "
+    "(household_id, center_id, category, month, previous_month, households) "
+    f"VALUES (NEW.household_id, {c}, {cat}, v_month, v_p{i}, 1) "
+    "ON DUPLICATE KEY UPDATE households = households + 1; END IF;"
+    for i, (c, cat) in enumerate(_mysql_scopes("NEW.center_id", "v_category"), start=1)
+)
+
+# A household served before moves to another center: its households row, and for
+# each package it ever received its "ever" and latest-day rows, leave {from} for
+# {to}. One pass over the packages, each looked up once, times four constant rows.
+MYSQL_MOVE_CENTER = f"""INSERT INTO {CCP} (household_id, day, center_id, package_id, households)
+                    SELECT NEW.household_id, IF(x.ever, {MYSQL["any"]}, k.day), x.center_id,
+                           ap.package_id, x.delta
+                      FROM Aid_Packages ap
+                      STRAIGHT_JOIN {LAST_PACKAGE} k
+                        ON k.household_id = NEW.household_id AND k.package_id = ap.package_id
+                      STRAIGHT_JOIN (
+                            SELECT v_from AS center_id, -1 AS delta, 0 AS ever
+                            UNION ALL SELECT v_from, -1, 1
+                            UNION ALL SELECT v_to, 1, 0
+                            UNION ALL SELECT v_to, 1, 1
+                      ) x ON TRUE
+                    ON DUPLICATE KEY UPDATE households = households + VALUES(households);
+                    {_CC_INSERT.format(rows=_pending_values([(MYSQL["any"], "v_from", "0", -1), (MYSQL["any"], "v_to", "0", 1)]))}"""
+
 # Each table access in a trigger costs about 20 us on the benchmark machine, so the
 # success trigger reads as little as it can: the household's state and the month's
 # rollup row in one read (the package's category only for a new rollup row); whether
@@ -578,6 +606,8 @@ BEGIN
             END IF;
             IF v_x4 IS NULL AND v_n1 IS NULL AND v_n2 IS NULL AND v_n3 IS NULL AND v_n4 IS NULL THEN
                 {_IN_ORDER_COUNTS}
+            ELSEIF v_x4 IS NULL THEN
+                {_IN_ORDER_SOME}
             ELSE
                 IF v_x4 IS NOT NULL THEN
                     SELECT {", ".join(_NEXT[:3])} INTO v_x1, v_x2, v_x3;
@@ -592,7 +622,7 @@ BEGIN
                 {_CC_INSERT.format(rows=_pending_values([(_ANY, "0", "0", -1), (_ANY, "NEW.center_id", "0", 1), (_ANY, "NEW.center_id", "NEW.package_id", 1), ("v_day", "NEW.center_id", "NEW.package_id", 1)]))}
             ELSE
                 IF v_to <> v_from THEN
-                    {_fill(MOVE_CENTER, **MYSQL_NEW).strip()}
+                    {MYSQL_MOVE_CENTER}
                 END IF;
                 {_mysql_package_day("v_to")}
             END IF;
