@@ -80,8 +80,9 @@ SCOPES = (
 
 # A household id mix for the digest of Distribution_Household_Months (see verify()).
 DIGEST_MODULUS = 1009
-# Pending rows folded per transaction (MySQL/MariaDB).
+# Pending rows folded per transaction (MySQL/MariaDB), and deleted per statement.
 FOLD_BATCH = 5000
+DELETE_BATCH = 500
 
 
 def month_of(column, vendor=None):
@@ -285,9 +286,25 @@ def has_pending(*counters):
         return cursor.fetchone() is not None
 
 
-def _equal(columns):
-    """SQL `a = %s AND b = %s ...` for `columns`."""
-    return " AND ".join(f"{column} = %s" for column in columns)
+def _delete_keys(cursor, table, columns, keys, condition=""):
+    """DELETE the rows of `table` whose primary key (`columns`) is one of `keys`."""
+    join = " AND ".join(f"p.{column} = k.{column}" for column in columns)
+    for start in range(0, len(keys), DELETE_BATCH):
+        chunk = keys[start : start + DELETE_BATCH]
+        if connection.vendor == "mysql":
+            row = "SELECT " + ", ".join(f"%s AS {column}" for column in columns)
+            cursor.execute(
+                f"DELETE p FROM ({' UNION ALL '.join([row] * len(chunk))}) k "
+                f"STRAIGHT_JOIN {table} p ON {join} {condition}",
+                [value for key in chunk for value in key],
+            )
+        else:
+            cursor.executemany(
+                f"DELETE FROM {table} AS p WHERE "
+                + " AND ".join(f"p.{column} = %s" for column in columns)
+                + f" {condition}",
+                chunk,
+            )
 
 
 def _fold_batch(cursor, counter, limit):
@@ -321,17 +338,14 @@ def _fold_batch(cursor, counter, limit):
             f"VALUES ({placeholders}) {upsert}",
             [(*key, delta) for key, delta in changed],
         )
-    # Deleted one by one, by their whole primary key: a range over several keys (row
-    # IN, OR) also reads the next row of the index, and waits if a distribution holds it.
+    # Deleted by their whole primary key, through a join from the keys read (each row
+    # looked up alone): a range over several keys (row IN, OR) would also read the
+    # next row of the index, and wait if a distribution holds it.
     emptied = [key for key, delta in changed if delta < 0]
     if emptied:
-        cursor.executemany(
-            f"DELETE FROM {counter.table} WHERE {_equal(counter.key)} AND households = 0", emptied
-        )
+        _delete_keys(cursor, counter.table, counter.key, emptied, "AND p.households = 0")
     if connection.vendor == "mysql":
-        cursor.executemany(
-            f"DELETE FROM {counter.pending} WHERE {_equal(columns)}", [row[:-1] for row in rows]
-        )
+        _delete_keys(cursor, counter.pending, columns, [row[:-1] for row in rows])
     else:
         # This transaction excludes every other writer: it read every pending row.
         cursor.execute(f"DELETE FROM {counter.pending}")
