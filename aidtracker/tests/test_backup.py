@@ -1,16 +1,13 @@
 """Restore drill: back up real data, restore it into a fresh database, and check it still holds."""
 
 import contextlib
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from aidtracker.testing.commands import run_manage
 from distribution.services import DistributionRefused, distribute_package, void_distribution
 from households.tests.factories import HouseholdFactory
 from inventory.services import adjust_stock, restock
@@ -42,18 +39,6 @@ def counts(cursor):
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
         result[table] = cursor.fetchone()[0]
     return result
-
-
-def manage(env_overrides, *args):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "aidtracker.settings.test", **env_overrides}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 class FreshDatabase:
@@ -109,9 +94,9 @@ def test_restore_drill(tmp_path, center, manager, worker):
     (backup,) = Path(tmp_path).glob("aidtracker-*.gz")
     fresh = FreshDatabase(tmp_path)
     try:
-        restored = manage(fresh.env, "restore", str(backup))
+        restored = run_manage(fresh.env, "restore", str(backup))
         assert restored.returncode == 0, restored.stderr
-        checked = manage(fresh.env, "check_stock")
+        checked = run_manage(fresh.env, "check_stock")
         assert checked.returncode == 0, checked.stdout + checked.stderr
         assert "balance" in checked.stdout
 
@@ -134,7 +119,7 @@ def test_restore_drill(tmp_path, center, manager, worker):
         finally:
             db.close()
 
-        again = manage(fresh.env, "restore", str(backup))
+        again = run_manage(fresh.env, "restore", str(backup))
         assert again.returncode != 0
         assert "not empty" in again.stderr
     finally:

@@ -2,15 +2,13 @@
 and the audit logs refuse UPDATE and DELETE by grants as well as by triggers."""
 
 import json
-import os
-import subprocess
-import sys
 
 import MySQLdb
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+
+from aidtracker.testing.commands import run_manage
 
 pytestmark = [
     pytest.mark.skipif(
@@ -62,15 +60,7 @@ def manage_as(user, password, *args):
     params = connection.settings_dict
     host, port = params["HOST"] or "127.0.0.1", params["PORT"] or 3306
     url = f"mysql://{user}:{password}@{host}:{port}/{params['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "aidtracker.settings.test"}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_manage({"DATABASE_URL": url}, *args)
 
 
 def error_code(statement, db):

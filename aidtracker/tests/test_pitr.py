@@ -8,16 +8,14 @@ the work done after the backup, not the mistake, and still balance.
 """
 
 import gzip
-import os
 import re
 import shutil
 import subprocess
-import sys
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
+from aidtracker.testing.commands import run_manage
 from bench.load.server import LOOPBACK, PrivateMariaDB
 
 DATABASE = "aidtracker_pitr"
@@ -98,19 +96,7 @@ def in_drill_database(server, statement):
 
 
 def manage(server, *args):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "aidtracker.settings.test",
-        "DATABASE_URL": server.url(DATABASE),
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_manage({"DATABASE_URL": server.url(DATABASE)}, *args)
     assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}{result.stderr}"
     return result.stdout
 
