@@ -21,7 +21,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=aidtracker.settings.production \
-    WEB_CONCURRENCY=3 \
     BACKUP_DIR=/backups
 # libmariadb3 is the client library the mysqlclient wheel links against;
 # mariadb-client gives `manage.py backup`/`restore` their mariadb-dump and mariadb.
@@ -45,7 +44,7 @@ RUN SECRET_KEY=collectstatic-at-build-time-only-never-used-to-serve-requests \
 USER aidtracker
 EXPOSE 8000
 ENTRYPOINT ["docker/entrypoint.sh"]
-# gunicorn reads WEB_CONCURRENCY for its worker count; each worker serves 4 threads
-# (see docs/OPERATIONS.md). Requests are logged as JSON by the app itself.
-CMD ["gunicorn", "aidtracker.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \
-     "--threads", "4", "--timeout", "30", "--graceful-timeout", "30"]
+# gunicorn reads /app/gunicorn.conf.py: gthread, one worker per core (WEB_CONCURRENCY)
+# with one thread each (GUNICORN_THREADS); see docs/OPERATIONS.md. Requests are logged
+# as JSON by the app itself.
+CMD ["gunicorn", "aidtracker.wsgi", "--bind", "0.0.0.0:8000"]

@@ -7,7 +7,7 @@
 The run starts a PRIVATE MariaDB server (mariadb-install-db + /usr/sbin/mariadbd with
 its own data directory, socket and port in a temp dir, bound to 127.0.0.1, never the
 shared server on 3306), migrates a database on it, and starts gunicorn against it
-exactly as bench.load.http does (production settings, gthread workers, loopback).
+exactly as bench.load.http does (production settings, gunicorn.conf.py, loopback).
 
 Scenario `db`: the mixed form load of bench.load.http runs for --seconds; at
 --kill-at seconds the MariaDB server gets SIGKILL, stays down for --down seconds,
@@ -46,6 +46,7 @@ from .server import (
     Gunicorn,
     PrivateMariaDB,
     create_database,
+    gunicorn_defaults,
     http_status,
     loadavg,
     portal_env,
@@ -71,11 +72,17 @@ def parse_args(argv=None):
     parser.add_argument("--worker-seconds", type=float, default=30.0)
     parser.add_argument("--kill-every", type=float, default=3.0)
     parser.add_argument("--households", type=int, default=2000)
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's, one per core)"
+    )
+    parser.add_argument(
+        "--threads", type=int, help="threads per worker (default: gunicorn.conf.py's, 1)"
+    )
     parser.add_argument("--db-port", type=int, default=0, help="private MariaDB port (0: free)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = parser.parse_args(argv)
+    workers, threads = gunicorn_defaults()
+    args.workers, args.threads = args.workers or workers, args.threads or threads
     args.scenarios = [s.strip() for s in args.scenario.split(",") if s.strip()]
     if not set(args.scenarios) <= {"db", "worker"} or not args.scenarios:
         parser.error("--scenario takes db, worker or db,worker")
@@ -276,7 +283,7 @@ def main(argv=None):
         setup_django(env, log=log)
         gunicorn = Gunicorn(env, workers=args.workers, threads=args.threads, workdir=directory)
         gunicorn.start()
-        log(f"gunicorn on {gunicorn.base_url}: {args.workers} gthread workers x {args.threads}")
+        log(f"gunicorn on {gunicorn.base_url}: {gunicorn.description}")
         if "db" in args.scenarios:
             _, result, checks, load, failures, timeline = scenario_db(args, db, gunicorn)
             print_scenario(

@@ -9,8 +9,10 @@ It creates (if missing) and migrates the MariaDB database `aidtracker_load` on t
 shared server (127.0.0.1:3306, root, no password; --database-url to change; loopback
 only), collects static files into a temp dir, and starts gunicorn itself with the
 production settings over plain http, bound to 127.0.0.1 on a free port, with the
-Dockerfile's gthread workers. Each round seeds its own centers, packages, stock and
-one worker login per client (see bench/load/world.py), signs every client in through
+image's gunicorn.conf.py (one sync worker per core; --workers and --threads
+override it). Each round seeds its own centers, packages, stock, households
+and one worker login per client (see bench/load/world.py), folds the report
+rollups' pending rows as the cron job does, signs every client in through
 the login form, then drives the form for a fixed time: GET /distribution/new/ (CSRF
 cookie, one-time token), POST it, and on success follow the redirect to the receipt.
 
@@ -34,7 +36,15 @@ import sys
 import time
 
 from . import report
-from .server import Gunicorn, create_database, loadavg, portal_env, require_loopback, workdir
+from .server import (
+    Gunicorn,
+    create_database,
+    gunicorn_defaults,
+    loadavg,
+    portal_env,
+    require_loopback,
+    workdir,
+)
 
 DEFAULT_URL = "mysql://root:@127.0.0.1:3306/aidtracker_load"
 TARGET_CLIENTS, TARGET_P95_MS = 16, 100.0
@@ -60,12 +70,18 @@ def parse_args(argv=None):
     parser.add_argument("--last-units-seconds", type=float, default=10.0)
     parser.add_argument("--households", type=int, default=2000, help="household pool size")
     parser.add_argument("--max-posts", type=int, default=100_000, help="POST budget per round")
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's, one per core)"
+    )
+    parser.add_argument(
+        "--threads", type=int, help="threads per worker (default: gunicorn.conf.py's, 1)"
+    )
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
+    workers, threads = gunicorn_defaults()
+    args.workers, args.threads = args.workers or workers, args.threads or threads
     args.client_counts = [int(n) for n in args.clients.split(",") if n.strip()]
     if args.mode is None:
         args.mode = "last-units" if args.last_units is not None else "all"
@@ -78,9 +94,16 @@ def parse_args(argv=None):
 
 
 def run_round(gunicorn, world, *, seconds, max_posts, label):
+    from reports.rollup import fold
+
     from .client import LoadRun
     from .world import verify
 
+    # What the cron job of docs/OPERATIONS.md does every few minutes: without it the
+    # report triggers' pending rows of every earlier run would pile up.
+    started = time.monotonic()
+    folded = fold()
+    log(f"folded {folded:,} pending rollup rows in {time.monotonic() - started:.1f} s")
     load = loadavg()
     log(f"{label}: {world.description}; load average {load}")
     run = LoadRun(gunicorn.base_url, world.workload, seconds=seconds, max_posts=max_posts)
@@ -124,7 +147,7 @@ def main(argv=None):
     started = time.monotonic()
     try:
         gunicorn.start()
-        log(f"gunicorn on {gunicorn.base_url}: {args.workers} gthread workers x {args.threads}")
+        log(f"gunicorn on {gunicorn.base_url}: {gunicorn.description}")
         rounds = []
         if args.mode in ("all", "load"):
             rounds += [("load", clients) for clients in args.client_counts]
@@ -170,7 +193,7 @@ def main(argv=None):
     errors = gunicorn.error_lines()
     print("\n### Summary\n")
     print(
-        f"gunicorn: {args.workers} gthread workers x {args.threads} threads, production "
+        f"gunicorn: {gunicorn.description}, production "
         f"settings, MariaDB {args.database_url.rsplit('/', 1)[-1]}; "
         f"{os.cpu_count()} cores; whole run {time.monotonic() - started:.0f} s.\n"
     )

@@ -5,6 +5,7 @@ port and socket in a temp dir and is never the machine's shared server on 3306.
 """
 
 import os
+import runpy
 import secrets
 import shutil
 import signal
@@ -19,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
+GUNICORN_CONFIG = REPO / "gunicorn.conf.py"
 LOOPBACK = "127.0.0.1"
 SHARED_MARIADB_PORT = 3306
 MARIADBD = "/usr/sbin/mariadbd"
@@ -141,8 +143,24 @@ def cpu_seconds(pids):
     return total / ticks
 
 
+def gunicorn_defaults(env=None):
+    """(workers, threads) that gunicorn.conf.py gives for `env`: what the image runs."""
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    try:
+        config = runpy.run_path(str(GUNICORN_CONFIG))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return config["workers"], config["threads"]
+
+
 class Gunicorn:
-    """gunicorn as the Dockerfile runs it (gthread workers), bound to 127.0.0.1."""
+    """gunicorn as the Dockerfile runs it (gunicorn.conf.py), bound to 127.0.0.1.
+
+    `workers` and `threads` override the config file's, as the image's
+    WEB_CONCURRENCY and GUNICORN_THREADS would.
+    """
 
     def __init__(self, env, *, workers, threads, workdir, port=None):
         self.env = {**os.environ, **env}
@@ -153,6 +171,13 @@ class Gunicorn:
         self.process = None
 
     @property
+    def description(self):
+        """The workers as gunicorn runs them: sync with one thread, gthread with more."""
+        if self.threads > 1:
+            return f"{self.workers} gthread workers x {self.threads} threads"
+        return f"{self.workers} sync workers"
+
+    @property
     def base_url(self):
         return f"http://{LOOPBACK}:{self.port}"
 
@@ -161,17 +186,14 @@ class Gunicorn:
             sys.executable,
             "-m",
             "gunicorn",
-            "aidtracker.wsgi",
+            "--config",
+            str(GUNICORN_CONFIG),
             "--bind",
             f"{LOOPBACK}:{self.port}",
-            "--worker-class",
-            "gthread",
             "--threads",
             str(self.threads),
             "--workers",
             str(self.workers),
-            "--timeout",
-            "30",
             "--graceful-timeout",
             "10",
             # gunicorn 27's control socket defaults to one path per user; keep ours apart.

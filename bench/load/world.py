@@ -3,8 +3,7 @@
 Needs Django set up (settings and database). Every run gets centers, packages,
 inventory rows and staff of its own, tagged, so that its checks count only its
 own log rows even in a database that earlier runs left behind (the audit log is
-append-only). Households are a pool shared by the runs: eligibility is per
-package, and every run has new packages.
+append-only). Households too are new for every run (see households()).
 """
 
 import datetime
@@ -54,40 +53,49 @@ def refusal_codes():
 
 
 def _pool(family, phone_prefix, count, status):
+    """`count` new households named `family`, numbered after every earlier run's."""
     from households.models import Household
 
+    first = Household.objects.filter(phone_number__startswith=f"+1{phone_prefix}").count()
+    today = datetime.date.today()
+    Household.objects.bulk_create(
+        (
+            Household(
+                family_name=family,
+                primary_contact_name=f"{family} contact {number}",
+                phone_number=f"+1{phone_prefix}{number:07d}",
+                address=f"{number} Load Street",
+                city="Loadville",
+                state="IL",
+                zip_code="62701",
+                family_size=1 + number % 7,
+                income_level=Household.IncomeLevel.LOW,
+                registration_date=today,
+                status=status,
+            )
+            for number in range(first, first + count)
+        ),
+        batch_size=2000,
+    )
     pool = Household.objects.filter(family_name=family, status=status)
-    existing = pool.count()
-    if existing < count:
-        today = datetime.date.today()
-        Household.objects.bulk_create(
-            (
-                Household(
-                    family_name=family,
-                    primary_contact_name=f"{family} contact {number}",
-                    phone_number=f"+1{phone_prefix}{number:07d}",
-                    address=f"{number} Load Street",
-                    city="Loadville",
-                    state="IL",
-                    zip_code="62701",
-                    family_size=1 + number % 7,
-                    income_level=Household.IncomeLevel.LOW,
-                    registration_date=today,
-                    status=status,
-                )
-                for number in range(existing, count)
-            ),
-            batch_size=2000,
-        )
-    return list(pool.order_by("pk").values_list("pk", flat=True)[:count])
+    return list(pool.order_by("pk").values_list("pk", flat=True))
 
 
-def households(count, inactive=0):
-    """Return (active ids, inactive ids) of the shared pool, creating what is missing."""
+def households(tag, count, inactive=0):
+    """Return (active ids, inactive ids): new households of this run's own.
+
+    A pool shared by every run would make each household's history grow run after
+    run, at a new center with new packages each time: the coverage triggers move a
+    household's count for every package it ever received when it is served at
+    another center, so each run would be slower than the last.
+    """
     from households.models import Household
 
-    active = _pool(POOL_FAMILY, "777", count, Household.Status.ACTIVE)
-    idle = _pool(INACTIVE_FAMILY, "778", inactive, Household.Status.INACTIVE) if inactive else []
+    active = _pool(f"{POOL_FAMILY} {tag}", "777", count, Household.Status.ACTIVE)
+    idle = []
+    if inactive:
+        family = f"{INACTIVE_FAMILY} {tag}"
+        idle = _pool(family, "778", inactive, Household.Status.INACTIVE)
     return active, idle
 
 
@@ -187,8 +195,8 @@ def mixed_world(
     submits the same household again with `repeat_fraction`, and picks an inactive
     household with `inactive_fraction`.
     """
-    active, inactive = households(households_count, inactive_count)
     build = _Builder()
+    active, inactive = households(build.tag, households_count, inactive_count)
     hot_center = build.center("hot")
     hot_package = build.package("hot")
     build.stock(hot_center, hot_package, HOT_STOCK)
@@ -229,8 +237,8 @@ def mixed_world(
 
 def last_units_world(*, clients, units=5, households_count=2000):
     """One center with `units` units of one package; every attempt a new household."""
-    active, _ = households(households_count)
     build = _Builder()
+    active, _ = households(build.tag, households_count)
     center = build.center("last units")
     package = build.package("last units")
     build.stock(center, package, units)
