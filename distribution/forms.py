@@ -3,8 +3,6 @@
 import django_filters
 from django import forms
 from django.forms.boundfield import BoundField
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 
 from centers.models import DistributionCenter
 from households.models import Household
@@ -12,6 +10,7 @@ from inventory.models import AidPackage
 
 from .models import DistributionLog
 from .services import MAX_QUANTITY
+from .widgets import ChoiceSelect, HiddenInput, NumberInput
 
 UNKNOWN_HOUSEHOLD_MESSAGE = "No household has number %(number)s. Search by name or phone instead."
 EXPIRED_FORM_MESSAGE = "This form has expired. Check the details and submit again."
@@ -30,28 +29,6 @@ class PortalBoundField(BoundField):
         return attrs
 
 
-class ChoiceSelect(forms.Select):
-    """A <select> whose options are written in one pass, not one template per option.
-
-    Django's Select renders every <option> through its own template include, so the
-    form page's cost grew with the number of packages; here an option costs a string
-    format. Escaping is format_html's.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        selected = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(option), " selected" if str(option) in selected else "", label)
-                for option, label in self.choices
-            ),
-        )
-        attributes = flatatt(self.build_attrs(self.attrs, attrs))
-        return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
-
-
 class DistributionForm(forms.Form):
     """What a field worker submits: the household, the package, how many, and (admins) where.
 
@@ -65,7 +42,7 @@ class DistributionForm(forms.Form):
         label="Household number",
         min_value=1,
         max_value=2_147_483_647,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control"}),
+        widget=NumberInput(attrs={"inputmode": "numeric", "class": "form-control"}),
     )
     package = forms.ModelChoiceField(
         queryset=AidPackage.objects.filter(is_active=True),
@@ -76,14 +53,14 @@ class DistributionForm(forms.Form):
         min_value=1,
         max_value=MAX_QUANTITY,
         initial=1,
-        widget=forms.NumberInput(attrs={"class": "form-control"}),
+        widget=NumberInput(attrs={"class": "form-control"}),
     )
     center = forms.ModelChoiceField(
         queryset=DistributionCenter.objects.filter(status=DistributionCenter.Status.ACTIVE),
         empty_label="Choose a center",
         widget=ChoiceSelect(attrs={"class": "form-select"}),
     )
-    token = forms.CharField(widget=forms.HiddenInput, max_length=128)
+    token = forms.CharField(widget=HiddenInput, max_length=128)
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
