@@ -9,13 +9,21 @@ the session's key (so it is good only in the session whose form page showed it) 
 stamped with its time (so it expires after MAX_AGE). Only spending one writes the
 session, which remembers the last KEEP_TOKENS spent nonces and what each recorded.
 The form page therefore costs no session write; the POST costs one, as before.
+
+When a spent nonce is forgotten, the session keeps the time its token was issued
+(the newest such time: the horizon). A token issued at or before the horizon that
+is not among the remembered ones may be a forgotten spent one, so it counts as
+expired, never as fresh: an old form submitted again after KEEP_TOKENS others is
+shown again with "this form has expired", and records nothing.
 """
 
 import secrets
+import time
 
 from django.core import signing
 
 SESSION_KEY = "distribution_form_tokens"
+HORIZON_KEY = "distribution_form_tokens_horizon"
 KEEP_TOKENS = 30
 MAX_AGE = 12 * 60 * 60  # seconds: a form page left open longer than a shift has expired
 
@@ -34,6 +42,11 @@ def _nonce(session, token):
         return None
 
 
+def _issued_at(token):
+    """The issue time (whole seconds) stamped in a token whose signature was checked."""
+    return signing.b62_decode(str(token).rsplit(signing.Signer().sep, 2)[-2])
+
+
 def issue_token(session):
     """Return a new token for a form page shown in `session` (the session is not changed)."""
     return _signer(session).sign(secrets.token_urlsafe(12))
@@ -45,9 +58,11 @@ def token_state(session, token):
     if nonce is None:
         return UNKNOWN, None
     spent = session.get(SESSION_KEY, {})
-    if nonce not in spent:
-        return FRESH, None
-    return USED, spent[nonce]
+    if nonce in spent:
+        return USED, _log_id(spent[nonce])
+    if _issued_at(token) <= session.get(HORIZON_KEY, -1):
+        return UNKNOWN, None  # maybe spent, and forgotten since
+    return FRESH, None
 
 
 def spend_token(session, token, log_id):
@@ -56,5 +71,22 @@ def spend_token(session, token, log_id):
     if nonce is None:
         return
     spent = {key: value for key, value in session.get(SESSION_KEY, {}).items() if key != nonce}
-    spent[nonce] = log_id
-    session[SESSION_KEY] = dict(list(spent.items())[-KEEP_TOKENS:])
+    spent[nonce] = [log_id, _issued_at(token)]
+    kept = list(spent.items())
+    forgotten, kept = kept[:-KEEP_TOKENS], kept[-KEEP_TOKENS:]
+    if forgotten:
+        newest = max(_issued(entry) for _, entry in forgotten)
+        session[HORIZON_KEY] = max(newest, session.get(HORIZON_KEY, -1))
+    session[SESSION_KEY] = dict(kept)
+
+
+# A spent entry is [log id, issue time]; sessions from before the horizon existed
+# hold the log id alone, and their issue time is taken as now (the safe side).
+
+
+def _log_id(entry):
+    return entry[0] if isinstance(entry, list) else entry
+
+
+def _issued(entry):
+    return entry[1] if isinstance(entry, list) else int(time.time())
