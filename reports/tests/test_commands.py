@@ -198,12 +198,12 @@ def test_a_bulk_load_gives_the_rollups_the_triggers_give(admin_staff):
 
 
 def test_a_failed_bulk_load_leaves_nothing_behind(monkeypatch):
-    from reports.management.commands.generate_load_data import Command
+    from reports.loadgen import BulkLoader
 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Command, "restock", fail)
+    monkeypatch.setattr(BulkLoader, "restock", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         run("generate_load_data", households=10, distributions=50, months=2, seed=1, verbosity=0)
     assert not RollupBulkLoad.objects.exists()
@@ -220,14 +220,13 @@ def test_the_suspension_is_invisible_to_other_connections(center, other_center, 
     from django.db import transaction
 
     from distribution.tests.factories import DistributionLogFactory
-    from reports.management.commands.generate_load_data import Command
+    from reports.loadgen import BulkLoader
 
     package = AidPackageFactory()
     restock(center=center, package=package, quantity=5, staff=admin_staff)
     household, loaded = HouseholdFactory(), HouseholdFactory()
     ready, release, errors, skipped = threading.Event(), threading.Event(), [], []
-    loader = Command()
-    loader.verbose = False
+    loader = BulkLoader()
 
     def bulk_loader():
         try:
