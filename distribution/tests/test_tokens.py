@@ -1,5 +1,6 @@
 """One-time form tokens: fresh, used, forged, and never fresh again once forgotten."""
 
+import secrets
 import time
 
 import pytest
@@ -20,9 +21,16 @@ class FakeSession(dict):
 
 @pytest.fixture
 def clock(monkeypatch):
-    """time.time() that the test moves by hand (signing stamps tokens with it)."""
-    now = [1_800_000_000.0]
-    monkeypatch.setattr(time, "time", lambda: now[0])
+    """A clock the test controls: one second that never ends, a nanosecond clock that
+    moves on by a microsecond at each reading (signing and issue times read them)."""
+    now = {"ns": 1_800_000_000 * 10**9}
+
+    def time_ns():
+        now["ns"] += 1000
+        return now["ns"]
+
+    monkeypatch.setattr(time, "time_ns", time_ns)
+    monkeypatch.setattr(time, "time", lambda: now["ns"] // 10**9)
     return now
 
 
@@ -31,6 +39,11 @@ def spend_many(session, count, first_log_id=1):
     for log_id, token in enumerate(issued, start=first_log_id):
         tokens.spend_token(session, token, log_id)
     return issued
+
+
+def legacy_token(session):
+    """A token as issued before nonces carried their issue time."""
+    return tokens._signer(session).sign(secrets.token_urlsafe(12))
 
 
 def test_a_token_is_fresh_until_spent_then_used_with_its_log():
@@ -47,7 +60,6 @@ def test_a_forgotten_spent_token_is_never_fresh_again(clock):
     session = FakeSession()
     first = tokens.issue_token(session)
     tokens.spend_token(session, first, 1)
-    clock[0] += 60
     later = spend_many(session, tokens.KEEP_TOKENS, first_log_id=2)
 
     assert len(session[tokens.SESSION_KEY]) == tokens.KEEP_TOKENS
@@ -58,31 +70,48 @@ def test_a_forgotten_spent_token_is_never_fresh_again(clock):
 
 def test_only_tokens_issued_up_to_the_forgotten_ones_count_as_expired(clock):
     session = FakeSession()
-    unsent_old = tokens.issue_token(session)  # a form left open, issued with the first
-    spend_many(session, tokens.KEEP_TOKENS + 1)
-    clock[0] += 1
+    unsent_old = tokens.issue_token(session)  # a form left open since before the others
+    spent = spend_many(session, tokens.KEEP_TOKENS + 2)
     new = tokens.issue_token(session)
 
-    assert session[tokens.HORIZON_KEY] == int(clock[0]) - 1
+    newest_forgotten = spent[1]
+    assert session[tokens.HORIZON_KEY] == tokens._issued_ns(
+        newest_forgotten, tokens._nonce(session, newest_forgotten)
+    )
     assert tokens.token_state(session, unsent_old) == (tokens.UNKNOWN, None)
     assert tokens.token_state(session, new) == (tokens.FRESH, None)
 
 
-def test_sessions_written_before_the_horizon_existed_still_work(clock):
+def test_a_fast_worker_gets_a_fresh_form_every_time(clock):
+    """Many forms within one second: each new one is fresh, however many were forgotten."""
     session = FakeSession()
-    old = [tokens.issue_token(session) for _ in range(tokens.KEEP_TOKENS)]
+    for log_id in range(1, 5 * tokens.KEEP_TOKENS):
+        token = tokens.issue_token(session)
+        assert tokens.token_state(session, token) == (tokens.FRESH, None)
+        tokens.spend_token(session, token, log_id)
+        assert tokens.token_state(session, token) == (tokens.USED, log_id)
+
+
+def test_tokens_and_sessions_from_before_the_horizon_still_work(clock):
+    session = FakeSession()
+    open_form = legacy_token(session)
+    old = [legacy_token(session) for _ in range(tokens.KEEP_TOKENS)]
     # Their spent entries held the log id alone.
     session[tokens.SESSION_KEY] = {
         tokens._nonce(session, token): log_id for log_id, token in enumerate(old, start=1)
     }
     assert tokens.token_state(session, old[0]) == (tokens.USED, 1)
+    assert tokens.token_state(session, open_form) == (tokens.FRESH, None)
 
-    clock[0] += 5
     tokens.spend_token(session, tokens.issue_token(session), 99)  # forgets old[0]
 
+    assert session[tokens.HORIZON_KEY] > tokens._issued_ns(  # its issue time unknown: now
+        open_form, tokens._nonce(session, open_form)
+    )
     assert tokens.token_state(session, old[0]) == (tokens.UNKNOWN, None)
+    assert tokens.token_state(session, open_form) == (tokens.UNKNOWN, None)
     assert tokens.token_state(session, old[1]) == (tokens.USED, 2)
-    assert session[tokens.HORIZON_KEY] == int(clock[0])  # its issue time unknown: now
+    assert tokens.token_state(session, tokens.issue_token(session)) == (tokens.FRESH, None)
 
 
 def test_an_old_form_sent_again_after_many_others_records_nothing(client, portal, db_state):
