@@ -5,8 +5,9 @@ Run from the repository root against a MySQL/MariaDB database of its own:
     DATABASE_URL=mysql://root:@127.0.0.1:3306/aidtracker_bench \\
         .venv/bin/python -m bench.distribution [--seconds 5] [--workers 1,4,16,64]
 
-The database is migrated first; everything the run creates stays there (the audit
-log is append-only), so give the benchmark a database nobody else uses. With the
+The database is created if it is missing (loopback only) and migrated first;
+everything the run creates stays there (the audit log is append-only), so give the
+benchmark a database nobody else uses. With the
 defaults a run takes about 5 minutes (plus ~25 s the first time, to create the
 100,000 benchmark households).
 
@@ -47,6 +48,7 @@ the fixtures, runs the cells, checks them and parses the command line.
 
 import argparse
 import datetime
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -60,6 +62,7 @@ from bench.distribution_report import (
     target_verdict,
 )
 from bench.distribution_workers import ERROR_SAMPLES, Pool, Target, setup_django
+from bench.load.server import create_database, require_loopback
 
 SCENARIOS = ("hot", "spread")
 PATHS = ("service", "procedure", "bare")
@@ -289,6 +292,10 @@ def parse_arguments(argv):
 
 def main(argv=None):
     arguments = parse_arguments(argv)
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith("mysql"):
+        require_loopback(database_url)
+        create_database(database_url)  # if missing, as on a new machine
     setup_django()
     from django.core.management import call_command
     from django.db import connection
