@@ -24,6 +24,8 @@ class ModelColumns(NamedTuple):
 
     @classmethod
     def of(cls, model, alias, connection):
+        # The backend converters are bound to this thread's connection, and read only
+        # settings through it (the time zone): they serve every thread's connection.
         quote = connection.ops.quote_name
         fields = model._meta.concrete_fields
         columns = [field.get_col(alias) for field in fields]
