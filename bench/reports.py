@@ -129,17 +129,14 @@ def bench_staff():
     return people[StaffMember.Role.ADMIN], people[StaffMember.Role.MANAGER]
 
 
-def page_call(staff, source, params):
-    """Render the monthly summary page in-process, as the URL would, from `source`."""
+def render_call(view, path, staff, params):
+    """A callable that renders `view` in-process for `staff`, as a GET of `path` would."""
     from django.test import RequestFactory
 
-    from reports.views import MonthlySummaryView
-
-    view = MonthlySummaryView.as_view(source=source)
     factory = RequestFactory()
 
     def call():
-        request = factory.get("/reports/monthly/", params)
+        request = factory.get(path, params)
         request.user, request.staff = staff.user, staff
         response = view(request)
         response.render()
@@ -147,26 +144,22 @@ def page_call(staff, source, params):
         return response
 
     return call
+
+
+def page_call(staff, source, params):
+    """Render the monthly summary page in-process, as the URL would, from `source`."""
+    from reports.views import MonthlySummaryView
+
+    return render_call(
+        MonthlySummaryView.as_view(source=source), "/reports/monthly/", staff, params
+    )
 
 
 def coverage_call(staff, params):
     """Render the coverage page in-process, as the URL would."""
-    from django.test import RequestFactory
-
     from reports.views import CoverageView
 
-    view = CoverageView.as_view()
-    factory = RequestFactory()
-
-    def call():
-        request = factory.get("/reports/coverage/", params)
-        request.user, request.staff = staff.user, staff
-        response = view(request)
-        response.render()
-        assert response.status_code == 200, response.status_code
-        return response
-
-    return call
+    return render_call(CoverageView.as_view(), "/reports/coverage/", staff, params)
 
 
 def previous_coverage_call():

@@ -90,6 +90,12 @@ def form_page(client):
     return response, statements(captured)
 
 
+def submission(page, household, package, **more):
+    """What the form page's submit sends: its fields and its one-time token."""
+    token = page.context["form"]["token"].value()
+    return {"household": household.pk, "package": package.pk, "quantity": 1, "token": token, **more}
+
+
 def post(client, data):
     with CaptureQueriesContext(connection) as captured:
         response = client.post(FORM, data)
@@ -118,12 +124,7 @@ def test_distribution_post_queries_are_constant(
         more_packages_and_centers()
     client.force_login(portal.staff["worker"].user)
     page, _ = form_page(client)
-    data = {
-        "household": portal.household.pk,
-        "package": portal.package.pk,
-        "quantity": 1,
-        "token": page.context["form"]["token"].value(),
-    }
+    data = submission(page, portal.household, portal.package)
 
     response, sql = post(client, data)
 
@@ -148,12 +149,8 @@ def test_refused_post_queries_are_constant(
         more_packages_and_centers()
     client.force_login(portal.staff["worker"].user)
     page, _ = form_page(client)
-    data = {
-        "household": portal.served.pk,  # already served this package: not_eligible
-        "package": portal.package.pk,
-        "quantity": 1,
-        "token": page.context["form"]["token"].value(),
-    }
+    # Already served this package: not_eligible.
+    data = submission(page, portal.served, portal.package)
 
     response, sql = post(client, data)
 
@@ -166,13 +163,7 @@ def test_refused_post_queries_are_constant(
 def test_admin_post_reads_the_chosen_center_once(client, portal, service_queries):
     client.force_login(portal.staff["admin"].user)
     page, _ = form_page(client)
-    data = {
-        "household": HouseholdFactory().pk,
-        "package": portal.package.pk,
-        "quantity": 1,
-        "center": portal.other_center.pk,
-        "token": page.context["form"]["token"].value(),
-    }
+    data = submission(page, HouseholdFactory(), portal.package, center=portal.other_center.pk)
     response, sql = post(client, data)
     assert response.status_code == 302
     (service,) = service_queries

@@ -143,15 +143,9 @@ def cpu_seconds(pids):
     return total / ticks
 
 
-def gunicorn_defaults(env=None):
-    """(workers, threads) that gunicorn.conf.py gives for `env`: what the image runs."""
-    saved = dict(os.environ)
-    os.environ.update(env or {})
-    try:
-        config = runpy.run_path(str(GUNICORN_CONFIG))
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+def gunicorn_defaults():
+    """(workers, threads) that gunicorn.conf.py gives in this environment: what the image runs."""
+    config = runpy.run_path(str(GUNICORN_CONFIG))
     return config["workers"], config["threads"]
 
 

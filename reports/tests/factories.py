@@ -233,6 +233,29 @@ def expected_coverage(*, today, centers=None, packages=None):
     return rows, len(active), never_served
 
 
+def summary_as_tuples(report):
+    """The monthly summary in expected_summary()'s shape: (groups, months, overall)."""
+    groups = {
+        (row.month, row.center_id, row.category): (
+            row.distributions,
+            row.households,
+            row.packages,
+            row.value,
+        )
+        for row in report.rows
+    }
+    months = {
+        month: (row.distributions, row.households, row.packages, row.value)
+        for month, row in report.month_totals.items()
+    }
+    overall = report.overall
+    return (
+        groups,
+        months,
+        (overall.distributions, overall.households, overall.packages, overall.value),
+    )
+
+
 def coverage_as_tuples(report):
     """The coverage report in expected_coverage()'s shape."""
     rows = {

@@ -5,7 +5,12 @@ import datetime
 from distribution.models import DistributionLog
 from reports import rollup, selectors
 
-from .factories import coverage_as_tuples, expected_coverage, expected_summary
+from .factories import (
+    coverage_as_tuples,
+    expected_coverage,
+    expected_summary,
+    summary_as_tuples,
+)
 
 
 def served_months():
@@ -50,19 +55,4 @@ def assert_rollups_match_the_log(centers, categories):
                 "category": category,
             }
             report = selectors.monthly_summary(**filters)
-            groups, months, overall = expected_summary(**filters)
-            assert {
-                (r.month, r.center_id, r.category): (
-                    r.distributions,
-                    r.households,
-                    r.packages,
-                    r.value,
-                )
-                for r in report.rows
-            } == groups
-            assert {
-                month: (r.distributions, r.households, r.packages, r.value)
-                for month, r in report.month_totals.items()
-            } == months
-            o = report.overall
-            assert (o.distributions, o.households, o.packages, o.value) == overall
+            assert summary_as_tuples(report) == expected_summary(**filters), filters

@@ -17,6 +17,7 @@ from .factories import (
     coverage_as_tuples,
     expected_coverage,
     expected_summary,
+    summary_as_tuples,
 )
 
 pytestmark = pytest.mark.django_db
@@ -27,28 +28,6 @@ JAN, FEB, MAR = (datetime.date(2025, month, 1) for month in (1, 2, 3))
 @pytest.fixture
 def dataset(center, other_center):
     return build_dataset(center, other_center)
-
-
-def as_tuples(report):
-    groups = {
-        (row.month, row.center_id, row.category): (
-            row.distributions,
-            row.households,
-            row.packages,
-            row.value,
-        )
-        for row in report.rows
-    }
-    months = {
-        month: (row.distributions, row.households, row.packages, row.value)
-        for month, row in report.month_totals.items()
-    }
-    overall = report.overall
-    return (
-        groups,
-        months,
-        (overall.distributions, overall.households, overall.packages, overall.value),
-    )
 
 
 FILTERS = [
@@ -70,7 +49,7 @@ def test_monthly_summary_equals_aggregation_over_the_log(dataset, source, filter
         selectors.monthly_summary if source == "rollup" else selectors.monthly_summary_from_view
     )
     report = summary(**filters, center=center)
-    assert as_tuples(report) == expected_summary(**filters, center=center)
+    assert summary_as_tuples(report) == expected_summary(**filters, center=center)
 
 
 def test_the_dataset_exercises_every_rule(dataset, center, other_center):
