@@ -12,7 +12,9 @@ token), and after a success GET the receipt. Each request goes through the whole
 middleware stack (Django's test client, as WSGI does), and its CPU time
 (time.process_time: this process only, so MariaDB's own work is not in it) and
 its queries are counted. The CPU a request costs here is what limits the load
-run's throughput on a machine with few cores.
+run's throughput on a machine with few cores. Counting the queries turns on
+Django's debug cursor, which adds a few microseconds of CPU per query to every
+figure alike: compare runs of this command with each other, not with gunicorn's.
 """
 
 import argparse
