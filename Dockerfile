@@ -44,7 +44,7 @@ RUN SECRET_KEY=collectstatic-at-build-time-only-never-used-to-serve-requests \
 USER aidtracker
 EXPOSE 8000
 ENTRYPOINT ["docker/entrypoint.sh"]
-# gunicorn reads /app/gunicorn.conf.py: gthread, one worker per core (WEB_CONCURRENCY)
-# with one thread each (GUNICORN_THREADS); see docs/OPERATIONS.md. Requests are logged
-# as JSON by the app itself.
+# gunicorn reads /app/gunicorn.conf.py: one sync worker per core (WEB_CONCURRENCY);
+# GUNICORN_THREADS above 1 switches to gthread workers; see docs/OPERATIONS.md.
+# Requests are logged as JSON by the app itself.
 CMD ["gunicorn", "aidtracker.wsgi", "--bind", "0.0.0.0:8000"]
