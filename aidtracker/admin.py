@@ -8,13 +8,16 @@ center's rows and may change only what their role allows, nobody else gets in.
 import datetime
 from functools import update_wrapper
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
 from centers.models import StaffMember
+
+from .fields import strict_field_kwargs
+from .scoping import restrict_to_center
 
 
 def _staff(request):
@@ -113,9 +116,9 @@ class RoleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if is_admin(request) or self.center_lookup is None:
+        if self.center_lookup is None:
             return queryset
-        return queryset.filter(**{self.center_lookup: _staff(request).center_id})
+        return restrict_to_center(queryset, _staff(request), self.center_lookup)
 
     def _in_scope(self, request, obj):
         if obj is None or is_admin(request) or self.center_lookup is None:
@@ -138,6 +141,20 @@ class RoleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_admin(request)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A service's refusal at save time (e.g. a household registered a moment ago with
+        the same phone) is a message on the form's page, not a 500; nothing is saved."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refused:
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """Strict numbers and bounded dates, as in the portal's own forms."""
+        kwargs = strict_field_kwargs(db_field, kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

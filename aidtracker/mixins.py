@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied
 
 from centers.models import DistributionCenter
 
+from .scoping import restrict_to_center
+
 
 class StaffRequiredMixin(LoginRequiredMixin):
     """Require a signed-in, active staff member; `self.staff` is theirs.
@@ -32,10 +34,7 @@ class StaffRequiredMixin(LoginRequiredMixin):
 
 def visible_centers(staff):
     """Centers a staff member works with: all for admins, their own for everyone else."""
-    centers = DistributionCenter.objects.all()
-    if staff.is_admin:
-        return centers
-    return centers.filter(pk=staff.center_id)
+    return restrict_to_center(DistributionCenter.objects.all(), staff, "pk")
 
 
 class PageMixin:

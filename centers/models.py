@@ -1,6 +1,7 @@
 """Distribution centers and the staff who work at them (seed tables 1 and 4)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Now
 
@@ -53,6 +54,9 @@ class DistributionCenter(models.Model):
         return self.status == self.Status.ACTIVE
 
 
+CENTER_REQUIRED_MESSAGE = "Choose the center this staff member works at (only admins have none)."
+
+
 class StaffRole(models.TextChoices):
     ADMIN = "admin", "Admin"
     MANAGER = "manager", "Manager"
@@ -92,10 +96,11 @@ class StaffMember(models.Model):
     )
     center = models.ForeignKey(
         DistributionCenter,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="staff",
+        help_text="Required for everyone but admins, who work at every center.",
     )
     hire_date = models.DateField()
     status = models.CharField(
@@ -114,10 +119,18 @@ class StaffMember(models.Model):
         constraints = [
             choices_check("role", StaffRole, name="chk_staff_role"),
             choices_check("status", StaffStatus, name="chk_staff_status"),
+            models.CheckConstraint(
+                condition=models.Q(role=StaffRole.ADMIN) | models.Q(center__isnull=False),
+                name="chk_staff_center_unless_admin",
+            ),
         ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name} ({self.get_role_display()})"
+
+    def clean(self):
+        if self.role != self.Role.ADMIN and self.center_id is None:
+            raise ValidationError({"center": CENTER_REQUIRED_MESSAGE})
 
     @property
     def full_name(self):

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.forms.boundfield import BoundField
 
+from aidtracker.fields import BoundedDateField, WholeNumberField
 from centers.models import DistributionCenter
 from households.models import Household
 from inventory.models import AidPackage
@@ -38,7 +39,7 @@ class DistributionForm(forms.Form):
 
     bound_field_class = PortalBoundField
 
-    household = forms.IntegerField(
+    household = WholeNumberField(
         label="Household number",
         min_value=1,
         max_value=2_147_483_647,
@@ -49,7 +50,7 @@ class DistributionForm(forms.Form):
         empty_label="Choose a package",
         widget=ChoiceSelect(attrs={"class": "form-select"}),
     )
-    quantity = forms.IntegerField(
+    quantity = WholeNumberField(
         min_value=1,
         max_value=MAX_QUANTITY,
         initial=1,
@@ -89,16 +90,24 @@ class VoidForm(forms.Form):
     )
 
 
+class BoundedDateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    field_class = WholeNumberField
+
+
 class DistributionLogFilter(django_filters.FilterSet):
     """Filters of the distribution log page; centers narrowed to the staff member's scope."""
 
-    date_from = django_filters.DateFilter(
+    date_from = BoundedDateFilter(
         field_name="distribution_date",
         lookup_expr="date__gte",
         label="From",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    date_to = django_filters.DateFilter(
+    date_to = BoundedDateFilter(
         field_name="distribution_date",
         lookup_expr="date__lte",
         label="To",
@@ -112,7 +121,7 @@ class DistributionLogFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         field_name="transaction_status", choices=DistributionLog.Status.choices
     )
-    household = django_filters.NumberFilter(
+    household = WholeNumberFilter(
         field_name="household_id", label="Household number", min_value=1, max_value=2_147_483_647
     )
 

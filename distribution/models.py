@@ -37,7 +37,7 @@ class DistributionLog(models.Model):
     )
     staff = models.ForeignKey(
         StaffMember,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="distribution_logs",

@@ -8,6 +8,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from aidtracker.mixins import PageMixin, StaffRequiredMixin, visible_centers
 from aidtracker.params import parse_id
+from aidtracker.scoping import restrict_to_center
 from centers import policies
 from centers.models import DistributionCenter
 from households.models import Household
@@ -117,9 +118,7 @@ class DistributionReceiptView(StaffRequiredMixin, PageMixin, DetailView):
         logs = DistributionLog.objects.select_related(
             "household", "package", "center", "staff"
         ).only(*RECEIPT_FIELDS)
-        if self.staff.is_admin:
-            return logs
-        return logs.filter(center_id=self.staff.center_id)
+        return restrict_to_center(logs, self.staff)
 
     def get_title(self):
         return f"Receipt #{self.object.pk}"
@@ -139,8 +138,7 @@ class DistributionLogView(StaffRequiredMixin, PageMixin, TemplateView):
             "household", "package", "center", "staff"
         ).prefetch_related("void")
         centers = visible_centers(self.staff)
-        if not self.staff.is_admin:
-            logs = logs.filter(center_id=self.staff.center_id)
+        logs = restrict_to_center(logs, self.staff)
         log_filter = DistributionLogFilter(self.request.GET or None, queryset=logs, centers=centers)
         page = Paginator(log_filter.qs, 50).get_page(self.request.GET.get("page"))
         return super().get_context_data(

@@ -4,6 +4,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
 
+from aidtracker.fields import WholeNumberField, strict_formfield
+
 from .models import DUPLICATE_PHONE_MESSAGE, Household
 from .phones import normalize_phone
 
@@ -11,6 +13,7 @@ from .phones import normalize_phone
 class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
+        formfield_callback = strict_formfield
         fields = [
             "family_name",
             "primary_contact_name",
@@ -34,7 +37,7 @@ class HouseholdForm(forms.ModelForm):
             "phone_number": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
 
-    family_size = forms.IntegerField(min_value=1, max_value=100)
+    family_size = WholeNumberField(min_value=1, max_value=100)
 
     def validate_unique(self):
         """Point a duplicate phone number at the household already registered with it."""

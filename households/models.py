@@ -1,14 +1,19 @@
 """Registered beneficiary households (seed table 3)."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models.functions import Now
+from django.db.models.functions import Length, Now
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
 from aidtracker.db.constraints import choices_check
+from aidtracker.validators import NOTE_MAX_LENGTH, validate_has_letter, validate_plausible_date
 
 from .fields import E164PhoneField
 
 DUPLICATE_PHONE_MESSAGE = "A household with this phone number is already registered."
+VERIFIED_BEFORE_REGISTRATION_MESSAGE = "The last verification cannot be before the registration."
 
 
 class HouseholdIncomeLevel(models.TextChoices):
@@ -37,8 +42,8 @@ class Household(models.Model):
     Status = HouseholdStatus
 
     id = models.AutoField(primary_key=True, db_column="household_id")
-    family_name = models.CharField(max_length=100)
-    primary_contact_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100, validators=[validate_has_letter])
+    primary_contact_name = models.CharField(max_length=100, validators=[validate_has_letter])
     phone_number = E164PhoneField(
         max_length=20,
         unique=True,
@@ -59,8 +64,10 @@ class Household(models.Model):
         db_default=PriorityLevel.MEDIUM,
         db_index=True,
     )
-    registration_date = models.DateField(db_index=True)
-    last_verified_date = models.DateField(null=True, blank=True)
+    registration_date = models.DateField(db_index=True, validators=[validate_plausible_date])
+    last_verified_date = models.DateField(
+        null=True, blank=True, validators=[validate_plausible_date]
+    )
     status = models.CharField(
         max_length=9,
         choices=Status,
@@ -68,7 +75,12 @@ class Household(models.Model):
         db_default=Status.ACTIVE,
         db_index=True,
     )
-    notes = models.TextField(null=True, blank=True)
+    notes = models.TextField(
+        max_length=NOTE_MAX_LENGTH,
+        null=True,
+        blank=True,
+        validators=[MaxLengthValidator(NOTE_MAX_LENGTH)],
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
@@ -94,6 +106,10 @@ class Household(models.Model):
                 name="chk_household_priority_level",
             ),
             choices_check("status", HouseholdStatus, name="chk_household_status"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("notes"), NOTE_MAX_LENGTH),
+                name="chk_household_notes_length",
+            ),
         ]
 
     def __str__(self):
@@ -101,6 +117,11 @@ class Household(models.Model):
 
     def get_absolute_url(self):
         return reverse("households:detail", args=[self.pk])
+
+    def clean(self):
+        registered, verified = self.registration_date, self.last_verified_date
+        if registered and verified and verified < registered:
+            raise ValidationError({"last_verified_date": VERIFIED_BEFORE_REGISTRATION_MESSAGE})
 
     @property
     def is_active(self):

@@ -1,23 +1,36 @@
 """Register and maintain households."""
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from centers import policies
 
-from .models import Household
+from .models import DUPLICATE_PHONE_MESSAGE, Household
 
 EDIT_NOT_ALLOWED_MESSAGE = "Volunteers cannot register or edit households."
 STATUS_NOT_ALLOWED_MESSAGE = "Only managers and admins can suspend or reactivate a household."
 
 
-@transaction.atomic
 def save_household(*, household, staff):
-    """Validate and save a new or edited household (phone normalised, duplicates refused)."""
+    """Validate and save a new or edited household (phone normalised, duplicates refused).
+
+    Raises ValidationError for anything `full_clean()` refuses, and for a phone number
+    that another registration committed between that check and the insert: two people
+    registering one family at the same moment get one household and one clear refusal.
+    """
     if not policies.can_edit_households(staff):
         raise PermissionDenied(EDIT_NOT_ALLOWED_MESSAGE)
     household.full_clean()
-    household.save()
+    try:
+        with transaction.atomic():
+            household.save()
+    except IntegrityError:
+        taken = Household.objects.exclude(pk=household.pk).filter(
+            phone_number=household.phone_number
+        )
+        if taken.exists():
+            raise ValidationError({"phone_number": DUPLICATE_PHONE_MESSAGE}) from None
+        raise
     return household
 
 

@@ -1,6 +1,7 @@
 """Household pages: search, register, profile with eligibility and history, edit, status."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -44,7 +45,11 @@ class HouseholdFormMixin(StaffRequiredMixin, PageMixin):
         return policies.can_edit_households(self.staff)
 
     def form_valid(self, form):
-        self.object = save_household(household=form.instance, staff=self.staff)
+        try:
+            self.object = save_household(household=form.instance, staff=self.staff)
+        except ValidationError as refused:  # e.g. the same phone registered a moment ago
+            form.add_error(None, refused)
+            return self.form_invalid(form)
         messages.success(self.request, self.success_message % {"household": self.object})
         return redirect(self.object.get_absolute_url())
 

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from aidtracker.fields import WholeNumberField
+
 from .models import AidPackage, StockMovement
 from .services import ADJUSTMENT_REASONS, MAX_REORDER_LEVEL, MAX_RESTOCK_QUANTITY
 
@@ -10,14 +12,14 @@ class RestockForm(forms.Form):
     package = forms.ModelChoiceField(
         queryset=AidPackage.objects.all(), empty_label="Choose a package"
     )
-    quantity = forms.IntegerField(min_value=1, max_value=MAX_RESTOCK_QUANTITY)
+    quantity = WholeNumberField(min_value=1, max_value=MAX_RESTOCK_QUANTITY)
     notes = forms.CharField(
         required=False, max_length=500, help_text="Delivery note or supplier reference."
     )
 
 
 class AdjustmentForm(forms.Form):
-    delta = forms.IntegerField(
+    delta = WholeNumberField(
         label="Change in units",
         min_value=-(MAX_RESTOCK_QUANTITY - 1),
         max_value=MAX_RESTOCK_QUANTITY - 1,
@@ -36,4 +38,4 @@ class AdjustmentForm(forms.Form):
 
 
 class ReorderLevelForm(forms.Form):
-    reorder_level = forms.IntegerField(min_value=0, max_value=MAX_REORDER_LEVEL)
+    reorder_level = WholeNumberField(min_value=0, max_value=MAX_REORDER_LEVEL)

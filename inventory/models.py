@@ -1,10 +1,16 @@
 """Aid packages, stock per center, and the append-only log of stock movements."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
 
 from aidtracker.db.constraints import choices_check
 from centers.models import DistributionCenter, StaffMember
+
+# A household may receive a package again after 1 day to 100 years: every date computed
+# from the period (the eligibility cut-off, the next eligible day) stays in range.
+MIN_VALIDITY_PERIOD_DAYS = 1
+MAX_VALIDITY_PERIOD_DAYS = 36_500
 
 
 class PackageCategory(models.TextChoices):
@@ -28,7 +34,15 @@ class AidPackage(models.Model):
     unit_weight_kg = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     estimated_cost = models.DecimalField(max_digits=10, decimal_places=2)
     validity_period_days = models.IntegerField(
-        default=30, db_default=30, help_text="How often household can receive"
+        default=30,
+        db_default=30,
+        validators=[
+            MinValueValidator(MIN_VALIDITY_PERIOD_DAYS),
+            MaxValueValidator(MAX_VALIDITY_PERIOD_DAYS),
+        ],
+        help_text=(
+            f"How often a household can receive it: every 1 to {MAX_VALIDITY_PERIOD_DAYS:,} days."
+        ),
     )
     is_active = models.BooleanField(default=True, db_default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
@@ -42,7 +56,10 @@ class AidPackage(models.Model):
                 condition=models.Q(estimated_cost__gte=0), name="chk_estimated_cost"
             ),
             models.CheckConstraint(
-                condition=models.Q(validity_period_days__gt=0),
+                condition=models.Q(
+                    validity_period_days__gte=MIN_VALIDITY_PERIOD_DAYS,
+                    validity_period_days__lte=MAX_VALIDITY_PERIOD_DAYS,
+                ),
                 name="chk_validity_period",
             ),
             choices_check("category", PackageCategory, name="chk_package_category"),
@@ -121,7 +138,7 @@ class StockMovement(models.Model):
     quantity_after = models.IntegerField(help_text="Units on hand right after this movement.")
     staff = models.ForeignKey(
         StaffMember,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="stock_movements",

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from aidtracker.mixins import CenterScopedMixin, PageMixin, StaffRequiredMixin
+from aidtracker.scoping import restrict_to_center
 from centers import policies
 from centers.models import DistributionCenter
 
@@ -169,6 +170,5 @@ class PackageDetailView(StaffRequiredMixin, PageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         stock = self.object.inventory.select_related("center").order_by("center__center_name")
-        if not self.staff.is_admin:
-            stock = stock.filter(center_id=self.staff.center_id)
+        stock = restrict_to_center(stock, self.staff)
         return super().get_context_data(stock=stock, **kwargs)

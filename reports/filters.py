@@ -5,6 +5,7 @@ import datetime
 import django_filters
 from django import forms
 
+from aidtracker.fields import MonthField
 from centers.models import DistributionCenter
 from inventory.models import AidPackage, Inventory, StockStatus
 
@@ -13,17 +14,6 @@ from .models import MonthlyRollup
 MONTH_RANGE_MESSAGE = "The first month must not be after the last month."
 MAX_MONTHS = 120
 MONTH_SPAN_MESSAGE = f"Choose at most {MAX_MONTHS} months."
-
-
-class MonthField(forms.DateField):
-    """A month typed as YYYY-MM (the browser's month picker); cleans to its first day."""
-
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-    input_formats = ["%Y-%m", "%Y-%m-%d"]
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace(day=1) if value else value
 
 
 class MonthFilter(django_filters.DateFilter):

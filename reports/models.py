@@ -58,7 +58,7 @@ class AccessLog(models.Model):
     id = models.AutoField(primary_key=True, db_column="access_id")
     staff = models.ForeignKey(
         StaffMember,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="access_logs",

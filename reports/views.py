@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from aidtracker.mixins import PageMixin, StaffRequiredMixin, visible_centers
+from aidtracker.params import parse_id
 from centers import policies
 from centers.models import DistributionCenter
 from inventory.models import AidPackage
@@ -42,9 +43,9 @@ class ReportsPermissionMixin(StaffRequiredMixin):
             return False
         if not self.staff.is_admin and self.staff.center_id is None:
             raise PermissionDenied(NO_CENTER_MESSAGE)
-        requested = self.request.GET.get("center", "")
-        if requested.isdigit() and len(requested) <= 9:
-            center = DistributionCenter.objects.filter(pk=int(requested)).first()
+        requested = parse_id(self.request.GET.get("center"))
+        if requested is not None:
+            center = DistributionCenter.objects.filter(pk=requested).first()
             if center is not None and not policies.can_view_reports(self.staff, center):
                 raise PermissionDenied(CENTER_DENIED_MESSAGE)
         return True

@@ -519,7 +519,7 @@ SEED_DEFAULTS = [
     ),
     pytest.param(
         "Staff_Members",
-        [],
+        ["center_id"],  # the default role, worker, must have a center
         {"role": "worker", "status": "active"},
         id="Staff_Members",
     ),
@@ -590,6 +590,8 @@ def test_seed_timestamp_defaults_are_database_defaults(parents, table):
     values = dict(REQUIRED_VALUES[table])
     if table == "Inventory":
         values |= {"center_id": parents["center_id"], "package_id": parents["package_id"]}
+    if table == "Staff_Members":  # the default role, worker, must have a center
+        values |= {"center_id": parents["center_id"]}
     with transaction.atomic():
         pk = insert(table, values)
     row = MODEL_FOR_TABLE[table].objects.values("created_at", "updated_at").get(pk=pk)

@@ -6,10 +6,12 @@ the test transaction survives it.
 """
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from aidtracker.testing.assertions import refused_by
-from centers.models import DistributionCenter, StaffMember
+from centers.models import CENTER_REQUIRED_MESSAGE, DistributionCenter, StaffMember
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
 from inventory.models import Inventory
 from inventory.tests.factories import InventoryFactory
@@ -106,20 +108,42 @@ def test_staff_email_duplicate_insert_is_refused():
     assert StaffMember.objects.filter(email="ana@example.org").count() == 1
 
 
-def test_deleting_center_cascades_inventory_and_detaches_staff():
+def test_deleting_center_without_staff_cascades_inventory():
     center = DistributionCenterFactory()
     other_center = DistributionCenterFactory()
     doomed = InventoryFactory.create_batch(2, center=center)
     kept = InventoryFactory(center=other_center)
-    staff = StaffMemberFactory(center=center)
-    colleague = StaffMemberFactory(center=other_center)
 
     center.delete()
 
     assert not DistributionCenter.objects.filter(pk=center.pk).exists()
     assert not Inventory.objects.filter(pk__in=[row.pk for row in doomed]).exists()
     assert Inventory.objects.filter(pk=kept.pk).exists()
+
+
+def test_center_with_staff_cannot_be_deleted():
+    """Its staff would be left with no center; move them first."""
+    staff = StaffMemberFactory()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        staff.center.delete()
     staff.refresh_from_db()
-    colleague.refresh_from_db()
+    assert staff.center is not None
+
+
+@pytest.mark.parametrize("role", ["volunteer", "worker", "manager"])
+def test_only_admins_may_have_no_center(role):
+    staff = StaffMemberFactory(role=role)
+    with refused_by("chk_staff_center_unless_admin"):
+        StaffMember.objects.filter(pk=staff.pk).update(center=None)
+    staff.center = None
+    with pytest.raises(ValidationError) as excinfo:
+        staff.full_clean()
+    assert excinfo.value.message_dict["center"] == [CENTER_REQUIRED_MESSAGE]
+
+
+def test_an_admin_may_have_no_center():
+    staff = StaffMemberFactory(role="admin")
+    StaffMember.objects.filter(pk=staff.pk).update(center=None)
+    staff.refresh_from_db()
+    staff.full_clean()
     assert staff.center is None
-    assert colleague.center == other_center

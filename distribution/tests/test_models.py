@@ -159,28 +159,19 @@ def test_database_refuses_raw_delete_of_row_with_distribution_history(
     assert model.objects.filter(pk=referenced.pk).exists()
 
 
-def test_deleting_staff_member_sets_log_staff_null_and_changes_nothing_else():
+def test_staff_member_with_distribution_history_cannot_be_deleted():
+    """Their audit rows keep naming them: deactivate them instead."""
     center = DistributionCenterFactory()
     staff = StaffMemberFactory(center=center)
-    colleague = StaffMemberFactory(center=center)
     served = DistributionLogFactory(center=center, staff=staff, notes="two adults, one child")
-    voided = DistributionLogFactory(
-        center=center,
-        staff=staff,
-        household=served.household,
-        package=served.package,
-        transaction_status=CANCELLED,
-        voided_log=served,
-    )
-    untouched = DistributionLogFactory(center=center, staff=colleague)
     before = {row["id"]: row for row in DistributionLog.objects.values()}
 
-    staff.delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        staff.delete()
 
-    after = {row["id"]: row for row in DistributionLog.objects.values()}
-    for row in (served, voided):
-        assert after[row.pk] == {**before[row.pk], "staff_id": None}
-    assert after[untouched.pk] == before[untouched.pk]
+    assert {row["id"]: row for row in DistributionLog.objects.values()} == before
+    assert DistributionLog.objects.get(pk=served.pk).staff_id == staff.pk
+    assert type(staff).objects.filter(pk=staff.pk).exists()
 
 
 def test_staff_member_without_history_can_be_deleted():

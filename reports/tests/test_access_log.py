@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 
 from reports.models import AccessLog
@@ -44,6 +45,7 @@ def test_record_access_needs_a_staff_member_and_a_known_action(manager):
     [
         "UPDATE Access_Log SET target = 'stock' WHERE access_id = %s",
         "UPDATE Access_Log SET staff_id = NULL, target = 'stock' WHERE access_id = %s",
+        "UPDATE Access_Log SET staff_id = NULL WHERE access_id = %s",
         "DELETE FROM Access_Log WHERE access_id = %s",
     ],
 )
@@ -58,12 +60,11 @@ def test_the_database_refuses_updates_and_deletes(entry, statement):
     assert entry.target == "monthly"
 
 
-def test_deleting_a_staff_member_keeps_their_entries_by_name(entry, manager):
-    name = entry.staff_name
-    manager.delete()
+def test_a_staff_member_with_entries_cannot_be_deleted(entry, manager):
+    with pytest.raises(ProtectedError), transaction.atomic():
+        manager.delete()
     entry.refresh_from_db()
-    assert entry.staff is None
-    assert entry.staff_name == name
+    assert entry.staff == manager
 
 
 def test_the_admin_lists_entries_but_offers_no_changes(client, admin_staff, entry):
