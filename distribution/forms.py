@@ -15,6 +15,7 @@ from .widgets import ChoiceSelect, HiddenInput, NumberInput
 
 UNKNOWN_HOUSEHOLD_MESSAGE = "No household has number %(number)s. Search by name or phone instead."
 EXPIRED_FORM_MESSAGE = "This form has expired. Check the details and submit again."
+ALREADY_RECORDED_MESSAGE = "This distribution was already recorded."
 
 
 class PortalBoundField(BoundField):

@@ -106,6 +106,29 @@ class DistributionLog(models.Model):
         return f"#{self.pk} {self.get_transaction_status_display()}"
 
 
+class FormSubmission(models.Model):
+    """A submitted distribution form: its one-time token and the audit row it recorded.
+
+    The row is inserted in the same transaction as that audit row, and the token is
+    unique, so however many times one form is sent (double taps, the back button,
+    parallel retries) exactly one outcome is recorded; every other copy is answered
+    with that outcome. `fingerprint` is what the form said, so a token sent again
+    with other details is told apart from a plain resubmission.
+    """
+
+    id = models.AutoField(primary_key=True, db_column="submission_id")
+    token = models.CharField(max_length=64, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    log = models.OneToOneField(DistributionLog, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_default=models.functions.Now())
+
+    class Meta:
+        db_table = "Form_Submissions"
+
+    def __str__(self):
+        return f"Form {self.token[:8]}… recorded log #{self.log_id}"
+
+
 class Eligibility(models.TextChoices):
     ELIGIBLE = "ELIGIBLE", "Eligible"
     NOT_ELIGIBLE = "NOT_ELIGIBLE", "Not eligible"

@@ -7,9 +7,11 @@ same last unit nor serve one household twice from two centers at once.
 """
 
 import datetime
+import hashlib
 import logging
+from dataclasses import dataclass
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -65,6 +67,32 @@ class DistributionBusy(DistributionRefused):
         super().__init__(BUSY_CODE, log)
 
 
+class FormAlreadySubmitted(Exception):
+    """The form's token was spent already: `.log` is the outcome it recorded.
+
+    `.same_form` is False when the token comes back with other details than the
+    form that spent it (a tampered or mixed-up form); nothing new was recorded.
+    """
+
+    def __init__(self, log, *, same_form):
+        self.log = log
+        self.same_form = same_form
+        super().__init__(f"This form already recorded log #{log.pk}.")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A form's one-time token and what the form asked for, spent with its outcome."""
+
+    token: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, token, *, household, package, center, staff, quantity):
+        said = f"{household.pk}|{package.pk}|{center.pk}|{staff.pk}|{quantity}"
+        return cls(token=token, fingerprint=hashlib.sha256(said.encode()).hexdigest())
+
+
 class VoidRefused(Exception):
     def __init__(self, code):
         self.code = code
@@ -108,11 +136,15 @@ def _is_valid_quantity(quantity):
     )
 
 
-def distribute_package(*, household, package, center, staff, quantity=1):
+def distribute_package(*, household, package, center, staff, quantity=1, form_token=None):
     """Hand `quantity` units of `package` to `household` at `center`, recorded by `staff`.
 
     Returns the `success` log row, or raises DistributionRefused whose `.code` is one
     of FAILURE_CODES and whose `.log` is the committed `failed` row.
+
+    `form_token` (the one-time token of the form that asked) is spent in the same
+    transaction as the outcome's audit row; if it was spent already, nothing is
+    recorded and FormAlreadySubmitted carries the outcome it recorded then.
 
     The household row is locked first. The inventory row is locked second, by the
     conditional UPDATE that takes the stock, so the hot row stays locked only for
@@ -120,6 +152,16 @@ def distribute_package(*, household, package, center, staff, quantity=1):
     """
     sql = statements_for(connection.vendor)
     adapt_datetime = connection.ops.adapt_datetimefield_value
+    submission = None
+    if form_token is not None:
+        submission = Submission.of(
+            form_token,
+            household=household,
+            package=package,
+            center=center,
+            staff=staff,
+            quantity=quantity,
+        )
 
     def locked_distribution():
         if not _is_valid_quantity(quantity):
@@ -147,7 +189,7 @@ def distribute_package(*, household, package, center, staff, quantity=1):
                 cursor.execute(sql.stock_on_hand, [center.pk, package.pk])
                 stocked = cursor.fetchone() is not None
                 raise _Refusal("insufficient_stock" if stocked else "no_inventory")
-            return _insert_log(
+            log = _insert_log(
                 cursor,
                 household_id=household.pk,
                 package_id=package.pk,
@@ -157,9 +199,11 @@ def distribute_package(*, household, package, center, staff, quantity=1):
                 distribution_date=now,
                 transaction_status=DistributionLog.Status.SUCCESS,
             )
+            _spend(cursor, submission, log)
+            return log
 
     try:
-        log = atomic_with_retries(locked_distribution)
+        log = _unless_submitted(submission, lambda: atomic_with_retries(locked_distribution))
     except _Refusal as refusal:
         code = refusal.code
     except LockContention:
@@ -167,7 +211,11 @@ def distribute_package(*, household, package, center, staff, quantity=1):
     else:
         logger.info("distribution recorded", extra={"outcome": "success", "log_id": log.pk})
         return log
-    failed = _log_failure(household, package, center, staff, quantity, code)
+    # A busy attempt changed nothing, so its form stays unspent and may be sent again.
+    spend = submission if code != BUSY_CODE else None
+    failed = _unless_submitted(
+        spend, lambda: _log_failure(household, package, center, staff, quantity, code, spend)
+    )
     logger.info("distribution refused", extra={"outcome": code, "log_id": failed.pk})
     if code == BUSY_CODE:
         raise DistributionBusy(failed)
@@ -191,11 +239,49 @@ def _insert_log(cursor, **values):
     return DistributionLog.from_db(connection.alias, names, [values[name] for name in names])
 
 
-def _log_failure(household, package, center, staff, quantity, code):
-    """Commit the `failed` audit row for a refused attempt."""
+def _spend(cursor, submission, log):
+    """Spend the form's token in the transaction that inserted `log` (None: no form)."""
+    if submission is None:
+        return
+    cursor.execute(
+        statements_for(connection.vendor).insert_submission,
+        [
+            submission.token,
+            submission.fingerprint,
+            log.pk,
+            connection.ops.adapt_datetimefield_value(log.distribution_date),
+        ],
+    )
+
+
+def _unless_submitted(submission, record):
+    """Return `record()`, or raise FormAlreadySubmitted if the form's token was spent.
+
+    The unique token decides: a copy of the form that reaches its insert second has
+    its whole transaction (audit row, stock) rolled back, then hears the first
+    copy's outcome.
+    """
+    try:
+        return record()
+    except IntegrityError:
+        if submission is None:
+            raise
+        with connection.cursor() as cursor:
+            cursor.execute(statements_for(connection.vendor).find_submission, [submission.token])
+            spent = cursor.fetchone()
+        if spent is None:
+            raise
+        fingerprint, log_id = spent
+        raise FormAlreadySubmitted(
+            DistributionLog.objects.get(pk=log_id), same_form=fingerprint == submission.fingerprint
+        ) from None
+
+
+def _log_failure(household, package, center, staff, quantity, code, submission=None):
+    """Commit the `failed` audit row for a refused attempt, spending the form's token."""
     valid = _is_valid_quantity(quantity)
-    with connection.cursor() as cursor:
-        return _insert_log(
+    with transaction.atomic(), connection.cursor() as cursor:
+        log = _insert_log(
             cursor,
             household_id=household.pk,
             package_id=package.pk,
@@ -208,6 +294,8 @@ def _log_failure(household, package, center, staff, quantity, code):
             failure_reason=FAILURE_MESSAGES.get(code, BUSY_MESSAGE),
             notes=None if valid else f"Requested quantity: {str(quantity)[:50]}",
         )
+        _spend(cursor, submission, log)
+        return log
 
 
 def void_distribution(*, log, staff, reason):

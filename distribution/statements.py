@@ -38,6 +38,10 @@ class DistributionStatements:
     # After take_stock changed nothing: is there no row, or too little stock?
     stock_on_hand: str
     insert_log: str
+    # Spend a form's one-time token in the transaction that records its outcome.
+    insert_submission: str
+    # The outcome a spent token recorded, and what its form said.
+    find_submission: str
 
 
 def build_statements(vendor, *, row_locks=True):
@@ -70,6 +74,11 @@ def build_statements(vendor, *, row_locks=True):
         insert_log=(
             f"INSERT INTO Distribution_Log ({', '.join(LOG_COLUMNS)}) VALUES ({placeholders})"
         ),
+        insert_submission=(
+            "INSERT INTO Form_Submissions (token, fingerprint, log_id, created_at)"
+            " VALUES (%s, %s, %s, %s)"
+        ),
+        find_submission="SELECT fingerprint, log_id FROM Form_Submissions WHERE token = %s",
     )
 
 

@@ -16,10 +16,22 @@ from households.selectors import search_households
 from inventory.models import AidPackage, Inventory
 
 from . import tokens
-from .forms import EXPIRED_FORM_MESSAGE, DistributionForm, DistributionLogFilter, VoidForm
+from .forms import (
+    ALREADY_RECORDED_MESSAGE,
+    EXPIRED_FORM_MESSAGE,
+    DistributionForm,
+    DistributionLogFilter,
+    VoidForm,
+)
 from .models import DistributionLog
 from .selectors import household_eligibility
-from .services import DistributionRefused, VoidRefused, distribute_package, void_distribution
+from .services import (
+    DistributionRefused,
+    FormAlreadySubmitted,
+    VoidRefused,
+    distribute_package,
+    void_distribution,
+)
 
 
 def _int_param(request, name):
@@ -58,28 +70,33 @@ class DistributionCreateView(StaffRequiredMixin, PageMixin, FormView):
         return super().get_context_data(selected_household=household, **kwargs)
 
     def form_valid(self, form):
-        session, token = self.request.session, form.cleaned_data["token"]
-        state, log_id = tokens.token_state(session, token)
-        if state == tokens.USED and log_id:
-            messages.info(self.request, "This distribution was already recorded.")
-            return redirect("distribution:receipt", pk=log_id)
-        if state != tokens.FRESH:
+        nonce = tokens.read_token(self.request.session, form.cleaned_data["token"])
+        if nonce is None:
             return self._rerender(form, EXPIRED_FORM_MESSAGE)
-        center = form.distribution_center()
         try:
             log = distribute_package(
                 household=form.cleaned_data["household"],
                 package=form.cleaned_data["package"],
-                center=center,
+                center=form.distribution_center(),
                 staff=self.staff,
                 quantity=form.cleaned_data["quantity"],
+                form_token=nonce,
             )
         except DistributionRefused as refused:
-            tokens.spend_token(session, token, 0)
             return self._rerender(form, refused.message)
-        tokens.spend_token(session, token, log.pk)
+        except FormAlreadySubmitted as submitted:
+            return self._answer_again(form, submitted)
         messages.success(self.request, f"Recorded: log #{log.pk}.")
         return redirect("distribution:receipt", pk=log.pk)
+
+    def _answer_again(self, form, submitted):
+        """A copy of a form that was already sent: show what the first copy recorded."""
+        if not submitted.same_form:  # its token, sent again with other details
+            return self._rerender(form, EXPIRED_FORM_MESSAGE)
+        if submitted.log.transaction_status == DistributionLog.Status.SUCCESS:
+            messages.info(self.request, ALREADY_RECORDED_MESSAGE)
+            return redirect("distribution:receipt", pk=submitted.log.pk)
+        return self._rerender(form, submitted.log.failure_reason)
 
     def _rerender(self, form, error):
         """Show the form again, as submitted, with the error and a fresh token."""

@@ -1,8 +1,7 @@
 """The seed's three database accounts, with least privilege (MySQL/MariaDB).
 
 - application: reads and writes what the portal needs; on the append-only logs it may
-  only INSERT (plus UPDATE of `staff_id` alone, for the seed's ON DELETE SET NULL),
-  so UPDATE and DELETE there are refused by grants as well as by triggers;
+  only INSERT, so UPDATE and DELETE there are refused by grants as well as by triggers;
 - reporting: SELECT only;
 - admin: everything on the database, for migrations, backups and restores.
 
@@ -49,7 +48,6 @@ def grant_statements(*, app, report, admin, database, tables, views, procedures)
     for table in tables:
         if table in APPEND_ONLY_TABLES:
             grants.append(f"GRANT SELECT, INSERT ON {schema}.`{table}` TO {app_name}")
-            grants.append(f"GRANT UPDATE (staff_id) ON {schema}.`{table}` TO {app_name}")
         else:
             grants.append(
                 f"GRANT SELECT, INSERT, UPDATE, DELETE ON {schema}.`{table}` TO {app_name}"

@@ -376,16 +376,3 @@ def test_token_is_good_only_in_the_session_that_was_shown_it(client, portal, db_
     )
     assert non_field_errors(response) == [EXPIRED_FORM_MESSAGE]
     assert db_state() == before
-
-
-def test_token_store_keeps_the_last_spent_tokens_only(client, portal):
-    signed_in(client, portal, "worker")
-    session = client.session
-    spent = [tokens.issue_token(session) for _ in range(tokens.KEEP_TOKENS + 5)]
-    assert tokens.token_state(session, spent[0]) == (tokens.FRESH, None)
-    assert tokens.SESSION_KEY not in session  # issuing writes nothing
-    for number, token in enumerate(spent, start=1):
-        tokens.spend_token(session, token, number)
-    assert len(session[tokens.SESSION_KEY]) == tokens.KEEP_TOKENS
-    assert tokens.token_state(session, spent[-1]) == (tokens.USED, len(spent))
-    assert tokens.token_state(session, "forged") == (tokens.UNKNOWN, None)

@@ -1,137 +1,249 @@
-"""One-time form tokens: fresh, used, forged, and never fresh again once forgotten."""
+"""One form, one outcome: the form token is spent with the outcome it recorded.
 
-import secrets
+However a form comes back (the back button, a double tap, eight parallel retries
+from a flaky connection), exactly one audit row is written for it, and every copy
+is answered with that row: the receipt of a success, the refusal of a failure.
+"""
+
+import threading
 import time
+from unittest import mock
 
 import pytest
-from django.urls import reverse
+from django.contrib.sessions.backends.base import SessionBase
+from django.core import signing
+from django.db import connection
+from django.test import Client
+from django.urls import reverse, reverse_lazy
 
-from distribution import tokens
-from distribution.forms import EXPIRED_FORM_MESSAGE
-from distribution.models import DistributionLog
+from distribution import services, tokens
+from distribution.forms import ALREADY_RECORDED_MESSAGE, EXPIRED_FORM_MESSAGE
+from distribution.models import DistributionLog, FormSubmission
+from distribution.services import (
+    DistributionBusy,
+    DistributionRefused,
+    FormAlreadySubmitted,
+    distribute_package,
+    void_distribution,
+)
+from distribution.tests.test_concurrency import run_concurrently
+from inventory.models import Inventory
 
-FORM = reverse("distribution:new")
-
-
-class FakeSession(dict):
-    """What tokens.py uses of a session: a key and item access."""
-
-    session_key = "k" * 32
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """A clock the test controls: one second that never ends, a nanosecond clock that
-    moves on by a microsecond at each reading (signing and issue times read them)."""
-    now = {"ns": 1_800_000_000 * 10**9}
-
-    def time_ns():
-        now["ns"] += 1000
-        return now["ns"]
-
-    monkeypatch.setattr(time, "time_ns", time_ns)
-    monkeypatch.setattr(time, "time", lambda: now["ns"] // 10**9)
-    return now
+FORM = reverse_lazy("distribution:new")
+PARALLEL = 8
 
 
-def spend_many(session, count, first_log_id=1):
-    issued = [tokens.issue_token(session) for _ in range(count)]
-    for log_id, token in enumerate(issued, start=first_log_id):
-        tokens.spend_token(session, token, log_id)
-    return issued
+class Session(SessionBase):
+    """A session with a key and nothing stored: all tokens.py needs."""
+
+    def __init__(self, key):
+        super().__init__(key)
+        self._session_key = key
 
 
-def legacy_token(session):
-    """A token as issued before nonces carried their issue time."""
-    return tokens._signer(session).sign(secrets.token_urlsafe(12))
+def on_hand(world):
+    return Inventory.objects.get(pk=world.inventory.pk).quantity_on_hand
 
 
-def test_a_token_is_fresh_until_spent_then_used_with_its_log():
-    session = FakeSession()
+def distribute(world, token, *, household=None, quantity=1):
+    return distribute_package(
+        household=household or world.household,
+        package=world.package,
+        center=world.center,
+        staff=world.staff["worker"],
+        quantity=quantity,
+        form_token=token,
+    )
+
+
+# ----------------------------------------------------------------------- the token
+
+
+def test_a_token_reads_back_in_its_session_only():
+    session = Session("a" * 32)
     token = tokens.issue_token(session)
-
-    assert tokens.token_state(session, token) == (tokens.FRESH, None)
-    tokens.spend_token(session, token, 41)
-    assert tokens.token_state(session, token) == (tokens.USED, 41)
-    assert tokens.token_state(session, "forged") == (tokens.UNKNOWN, None)
-
-
-def test_a_forgotten_spent_token_is_never_fresh_again(clock):
-    session = FakeSession()
-    first = tokens.issue_token(session)
-    tokens.spend_token(session, first, 1)
-    later = spend_many(session, tokens.KEEP_TOKENS, first_log_id=2)
-
-    assert len(session[tokens.SESSION_KEY]) == tokens.KEEP_TOKENS
-    assert tokens.token_state(session, first) == (tokens.UNKNOWN, None)
-    assert tokens.token_state(session, later[0]) == (tokens.USED, 2)
-    assert tokens.token_state(session, later[-1]) == (tokens.USED, tokens.KEEP_TOKENS + 1)
+    assert tokens.read_token(session, token)
+    assert tokens.read_token(Session("b" * 32), token) is None
+    assert tokens.read_token(session, "forged") is None
+    assert tokens.read_token(session, token + "x") is None
 
 
-def test_only_tokens_issued_up_to_the_forgotten_ones_count_as_expired(clock):
-    session = FakeSession()
-    unsent_old = tokens.issue_token(session)  # a form left open since before the others
-    spent = spend_many(session, tokens.KEEP_TOKENS + 2)
-    new = tokens.issue_token(session)
-
-    newest_forgotten = spent[1]
-    assert session[tokens.HORIZON_KEY] == tokens._issued_ns(
-        newest_forgotten, tokens._nonce(session, newest_forgotten)
-    )
-    assert tokens.token_state(session, unsent_old) == (tokens.UNKNOWN, None)
-    assert tokens.token_state(session, new) == (tokens.FRESH, None)
-
-
-def test_a_fast_worker_gets_a_fresh_form_every_time(clock):
-    """Many forms within one second: each new one is fresh, however many were forgotten."""
-    session = FakeSession()
-    for log_id in range(1, 5 * tokens.KEEP_TOKENS):
+def test_a_token_expires_after_its_max_age():
+    session = Session("a" * 32)
+    issued_long_ago = signing.b62_encode(int(time.time()) - tokens.MAX_AGE - 5)
+    with mock.patch.object(signing.TimestampSigner, "timestamp", return_value=issued_long_ago):
         token = tokens.issue_token(session)
-        assert tokens.token_state(session, token) == (tokens.FRESH, None)
-        tokens.spend_token(session, token, log_id)
-        assert tokens.token_state(session, token) == (tokens.USED, log_id)
+    assert tokens.read_token(session, token) is None
 
 
-def test_tokens_and_sessions_from_before_the_horizon_still_work(clock):
-    session = FakeSession()
-    open_form = legacy_token(session)
-    old = [legacy_token(session) for _ in range(tokens.KEEP_TOKENS)]
-    # Their spent entries held the log id alone.
-    session[tokens.SESSION_KEY] = {
-        tokens._nonce(session, token): log_id for log_id, token in enumerate(old, start=1)
-    }
-    assert tokens.token_state(session, old[0]) == (tokens.USED, 1)
-    assert tokens.token_state(session, open_form) == (tokens.FRESH, None)
-
-    tokens.spend_token(session, tokens.issue_token(session), 99)  # forgets old[0]
-
-    assert session[tokens.HORIZON_KEY] > tokens._issued_ns(  # its issue time unknown: now
-        open_form, tokens._nonce(session, open_form)
-    )
-    assert tokens.token_state(session, old[0]) == (tokens.UNKNOWN, None)
-    assert tokens.token_state(session, open_form) == (tokens.UNKNOWN, None)
-    assert tokens.token_state(session, old[1]) == (tokens.USED, 2)
-    assert tokens.token_state(session, tokens.issue_token(session)) == (tokens.FRESH, None)
+def test_tokens_are_unique_however_fast_they_are_issued():
+    session = Session("a" * 32)
+    nonces = {tokens.read_token(session, tokens.issue_token(session)) for _ in range(500)}
+    assert len(nonces) == 500
 
 
-def test_an_old_form_sent_again_after_many_others_records_nothing(client, portal, db_state):
-    """The whole page: the first submission succeeds, the same form much later expires."""
-    client.force_login(portal.staff["worker"].user)
-    page = client.get(FORM)
+# --------------------------------------------------------------------- the service
+
+
+@pytest.mark.django_db
+def test_a_spent_token_answers_with_the_success_it_recorded(portal):
+    stock, logs = on_hand(portal), DistributionLog.objects.count()
+    first = distribute(portal, "nonce-1")
+
+    with pytest.raises(FormAlreadySubmitted) as again:
+        distribute(portal, "nonce-1")
+
+    assert (again.value.log, again.value.same_form) == (first, True)
+    assert DistributionLog.objects.count() == logs + 1
+    assert on_hand(portal) == stock - 1
+    assert FormSubmission.objects.get(token="nonce-1").log == first
+
+
+@pytest.mark.django_db
+def test_a_spent_token_answers_with_the_refusal_it_recorded(portal):
+    logs = DistributionLog.objects.count()
+    with pytest.raises(DistributionRefused) as refused:
+        distribute(portal, "nonce-1", quantity=99)
+
+    with pytest.raises(FormAlreadySubmitted) as again:
+        distribute(portal, "nonce-1", quantity=99)
+
+    assert again.value.log == refused.value.log
+    assert again.value.log.failure_code == "insufficient_stock"
+    assert DistributionLog.objects.count() == logs + 1
+
+
+@pytest.mark.django_db
+def test_a_spent_token_sent_with_other_details_records_nothing(portal):
+    first = distribute(portal, "nonce-1")
+    stock, logs = on_hand(portal), DistributionLog.objects.count()
+
+    with pytest.raises(FormAlreadySubmitted) as again:
+        distribute(portal, "nonce-1", quantity=2)
+
+    assert (again.value.log, again.value.same_form) == (first, False)
+    assert (on_hand(portal), DistributionLog.objects.count()) == (stock, logs)
+
+
+@pytest.mark.django_db
+def test_a_replay_after_a_void_takes_no_stock(portal):
+    """The household is eligible again, but the form was spent: its second try rolls back."""
+    first = distribute(portal, "nonce-1")
+    void_distribution(log=first, staff=portal.staff["manager"], reason="wrong family")
+    stock, logs = on_hand(portal), DistributionLog.objects.count()
+
+    with pytest.raises(FormAlreadySubmitted):
+        distribute(portal, "nonce-1")
+
+    assert (on_hand(portal), DistributionLog.objects.count()) == (stock, logs)
+
+
+@pytest.mark.django_db
+def test_a_busy_attempt_leaves_its_token_unspent(portal):
+    """Busy changed nothing, so the same form may be sent again and then succeeds."""
+    contention = services.LockContention("test")
+    with (
+        mock.patch.object(services, "atomic_with_retries", side_effect=contention),
+        pytest.raises(DistributionBusy),
+    ):
+        distribute(portal, "nonce-1")
+    assert not FormSubmission.objects.filter(token="nonce-1").exists()
+
+    assert distribute(portal, "nonce-1").transaction_status == "success"
+
+
+# ------------------------------------------------------------------ in parallel
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_a_token_parallel_copies_leave_spurious_refusals(portal):
+    """What a token prevents: copies of one form each leave a row of their own."""
+    outcomes = run_concurrently(*[lambda: distribute(portal, None)] * PARALLEL)
+
+    assert sum(outcome.error is None for outcome in outcomes) == 1
+    rows = DistributionLog.objects.filter(household=portal.household)
+    assert rows.filter(transaction_status="failed").count() == PARALLEL - 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_copies_of_one_form_record_one_success(portal):
+    stock = on_hand(portal)
+
+    outcomes = run_concurrently(*[lambda: distribute(portal, "nonce-1")] * PARALLEL)
+
+    successes = [outcome.result for outcome in outcomes if outcome.error is None]
+    assert len(successes) == 1
+    answered = [outcome.error for outcome in outcomes if outcome.error is not None]
+    assert all(isinstance(error, FormAlreadySubmitted) for error in answered), answered
+    assert {error.log.pk for error in answered} <= {successes[0].pk}
+    assert list(
+        DistributionLog.objects.filter(household=portal.household).values_list(
+            "transaction_status", flat=True
+        )
+    ) == ["success"]
+    assert on_hand(portal) == stock - 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_copies_of_one_refused_form_record_one_refusal(portal):
+    outcomes = run_concurrently(*[lambda: distribute(portal, "nonce-1", quantity=99)] * PARALLEL)
+
+    failed = DistributionLog.objects.get(household=portal.household)
+    assert failed.failure_code == "insufficient_stock"
+    for outcome in outcomes:
+        error = outcome.error
+        assert isinstance(error, DistributionRefused | FormAlreadySubmitted), error
+        assert error.log.pk == failed.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_posts_of_one_form_are_all_answered_with_its_receipt(portal):
+    """The portal itself: eight copies of one POST, then the back button once more."""
+    worker = Client()
+    worker.force_login(portal.staff["worker"].user)
     data = {
         "household": portal.household.pk,
         "package": portal.package.pk,
         "quantity": 1,
-        "token": page.context["form"]["token"].value(),
+        "token": worker.get(reverse("distribution:new")).context["form"]["token"].value(),
     }
-    assert client.post(FORM, data).status_code == 302
-    session = client.session
-    spend_many(session, tokens.KEEP_TOKENS, first_log_id=10_000)  # 30 later submissions
-    session.save()
-    before, logs = db_state(), DistributionLog.objects.count()
+    cookies = worker.cookies
+    start = threading.Barrier(PARALLEL, timeout=60)
+    responses = [None] * PARALLEL
 
-    again = client.post(FORM, data)
+    def post(index):
+        client = Client()
+        client.cookies = cookies
+        try:
+            start.wait()
+            responses[index] = client.post(reverse("distribution:new"), data)
+        finally:
+            connection.close()
 
-    assert again.status_code == 200
-    assert list(again.context["form"].non_field_errors()) == [EXPIRED_FORM_MESSAGE]
-    assert (db_state(), DistributionLog.objects.count()) == (before, logs)
+    threads = [threading.Thread(target=post, args=(index,)) for index in range(PARALLEL)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    log = DistributionLog.objects.get(household=portal.household)
+    receipt = reverse("distribution:receipt", args=[log.pk])
+    assert [(r.status_code, r["Location"]) for r in responses] == [(302, receipt)] * PARALLEL
+    back_button = worker.post(reverse("distribution:new"), data, follow=True)
+    assert back_button.redirect_chain == [(receipt, 302)]
+    assert ALREADY_RECORDED_MESSAGE in back_button.content.decode()
+    assert DistributionLog.objects.filter(household=portal.household).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_token_sent_again_with_other_details_is_expired(client, portal):
+    client.force_login(portal.staff["worker"].user)
+    token = client.get(reverse("distribution:new")).context["form"]["token"].value()
+    data = {"household": portal.household.pk, "package": portal.package.pk, "quantity": 1}
+    assert client.post(FORM, {**data, "token": token}).status_code == 302
+    logs = DistributionLog.objects.count()
+
+    other = client.post(FORM, {**data, "quantity": 2, "token": token})
+
+    assert list(other.context["form"].non_field_errors()) == [EXPIRED_FORM_MESSAGE]
+    assert DistributionLog.objects.count() == logs
