@@ -18,7 +18,8 @@ The two counter tables shared by many households (Distribution_Monthly_Household
 Coverage_Counts) are not written by the triggers: they write per-household pending
 changes (`*_Pending`), and `fold()` adds them to the counters in a short transaction
 of its own, so that a distribution never waits for another household's. The value
-of a counter is its row plus its pending rows; the report pages fold before they read.
+of a counter is its row plus its pending rows, and the report pages read it so: they
+never write. Folding is a scheduled job on the primary (`rebuild_rollup --fold`).
 
 `rebuild()` recomputes everything; `verify()` recomputes the expected figures from
 the log in one consistent snapshot and lists every difference.
@@ -26,8 +27,11 @@ the log in one consistent snapshot and lists every difference.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import connection, transaction
+
+from aidtracker.db.retry import atomic_with_retries
 
 # Everything the triggers maintain, emptied in this order by rebuild().
 ROLLUP_TABLES = (
@@ -352,30 +356,28 @@ def _fold_batch(cursor, counter, limit):
     return len(rows)
 
 
+def _fold_counter_batch(counter):
+    with connection.cursor() as cursor:
+        return _fold_batch(cursor, counter, FOLD_BATCH)
+
+
 def fold(*counters):
     """Add the pending changes of `counters` (default: all) to them; return rows folded.
 
-    Each batch is its own short transaction. On MySQL/MariaDB it skips the pending
-    rows that uncommitted distributions are writing (SKIP LOCKED): it never waits
-    for one, and those rows are folded next time.
+    Each batch is its own short transaction, retried when it loses a deadlock to
+    another fold (two folds at once, e.g. on two Galera nodes). On MySQL/MariaDB it
+    skips the pending rows that uncommitted distributions are writing (SKIP LOCKED):
+    it never waits for one, and those rows are folded next time.
     """
     counters = counters or COUNTERS
     folded = 0
     for counter in counters:
         while True:
-            with transaction.atomic(), connection.cursor() as cursor:
-                count = _fold_batch(cursor, counter, FOLD_BATCH)
+            count = atomic_with_retries(partial(_fold_counter_batch, counter))
             folded += count
             if connection.vendor != "mysql" or count < FOLD_BATCH:
                 break
     return folded
-
-
-def fold_if_pending(*counters):
-    """fold() when there is something to fold: one cheap query otherwise."""
-    if has_pending(*counters):
-        return fold(*counters)
-    return 0
 
 
 # Verifying ----------------------------------------------------------------------------

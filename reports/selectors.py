@@ -3,9 +3,12 @@
 Every figure counts successful distributions net of voids (a `success` row with no
 `cancelled` row pointing at it), by UTC month, as the seed's vw_monthly_summary
 defines them. The monthly summary and the coverage report read the trigger-maintained
-rollups (a few thousand rows whatever the size of the log), after folding their
-pending changes (`reports.rollup.fold`); `monthly_summary_from_view` computes the
-monthly report from vw_monthly_summary and the log, for comparison.
+rollups (a few thousand rows whatever the size of the log): a shared counter's value
+is its row plus its pending changes, read together, so that reading a report never
+writes (it works on a read-only connection or replica; folding the pending changes
+into the counters is a scheduled job, `manage.py fold_rollups`).
+`monthly_summary_from_view` computes the monthly report from vw_monthly_summary and
+the log, for comparison.
 """
 
 import datetime
@@ -22,7 +25,6 @@ from distribution.models import DistributionLog, MonthlySummary
 from inventory.models import AidPackage, Inventory, StockStatus
 from inventory.stock import stock_status as inventory_stock_status
 
-from . import rollup
 from .filters import months_between
 from .models import (
     ALL_CATEGORIES,
@@ -31,12 +33,31 @@ from .models import (
     HOUSEHOLDS,
     NO_CENTER,
     CoverageCount,
+    CoverageCountPending,
     MonthlyHouseholds,
+    MonthlyHouseholdsPending,
     MonthlyRollup,
 )
 
 CATEGORY_LABELS = dict(AidPackage.Category.choices)
 VALUE_FIELD = DecimalField(max_digits=16, decimal_places=2)
+
+
+def counter_values(counter, pending, condition, *, fields, exclude=None):
+    """{values of `fields`: households} over a shared counter and its pending changes.
+
+    The pending rows are what the triggers wrote since the last fold; adding them
+    here gives the counter's current value without folding, so a report page never
+    writes. `condition` and `exclude` are Q objects valid on both tables.
+    """
+    totals = defaultdict(int)
+    for model in (counter, pending):
+        rows = model.objects.filter(condition)
+        if exclude is not None:
+            rows = rows.exclude(exclude)
+        for row in rows.order_by().values_list(*fields).annotate(n=Sum("households")):
+            totals[row[:-1]] += row[-1]
+    return totals
 
 
 # Monthly summary ------------------------------------------------------------------
@@ -146,6 +167,12 @@ def _finish(report, groups, month_households, overall_households):
     return report
 
 
+def _monthly_households(condition, *, fields, exclude=None):
+    return counter_values(
+        MonthlyHouseholds, MonthlyHouseholdsPending, condition, fields=fields, exclude=exclude
+    )
+
+
 def monthly_summary(*, month_from, month_to, center=None, category=None):
     """The monthly summary from the rollups: four small indexed queries at any log size.
 
@@ -155,27 +182,23 @@ def monthly_summary(*, month_from, month_to, center=None, category=None):
     rows of the filter's scope, and the overall figure the rows of the range whose
     previous month is before the range (each household once, at its first month).
     """
-    rollup.fold_if_pending(rollup.MONTHLY_HOUSEHOLDS)
     report = MonthlySummaryReport(month_from, month_to, center, category)
     in_range = {"month__gte": month_from, "month__lte": month_to}
     monthly = MonthlyRollup.objects.filter(**in_range)
-    households = MonthlyHouseholds.objects.filter(**in_range)
+    group_filters, group_exclude = Q(**in_range), Q()
     if center:
         monthly = monthly.filter(center_id=center.pk)
-        groups_households = households.filter(center_id=center.pk)
+        group_filters &= Q(center_id=center.pk)
     else:
-        groups_households = households.exclude(center_id=ALL_CENTERS)
+        group_exclude |= Q(center_id=ALL_CENTERS)
     if category:
         monthly = monthly.filter(category=category)
-        groups_households = groups_households.filter(category=category)
+        group_filters &= Q(category=category)
     else:
-        groups_households = groups_households.exclude(category=ALL_CATEGORIES)
-    group_households = {
-        (row["month"], row["center_id"], row["category"]): row["n"]
-        for row in groups_households.order_by()
-        .values("month", "center_id", "category")
-        .annotate(n=Sum("households"))
-    }
+        group_exclude |= Q(category=ALL_CATEGORIES)
+    group_households = _monthly_households(
+        group_filters, fields=("month", "center_id", "category"), exclude=group_exclude or None
+    )
     groups = [
         SummaryRow(
             month=row["month"],
@@ -200,10 +223,13 @@ def monthly_summary(*, month_from, month_to, center=None, category=None):
         )
     ]
     scope_center, scope_category = _scope(center, category)
-    scope = households.filter(center_id=scope_center, category=scope_category).order_by()
+    scope = _monthly_households(
+        Q(**in_range, center_id=scope_center, category=scope_category),
+        fields=("month", "previous_month"),
+    )
     month_households = {}
     overall_households = 0
-    for month, previous_month, count in scope.values_list("month", "previous_month", "households"):
+    for (month, previous_month), count in scope.items():
         month_households[month] = month_households.get(month, 0) + count
         if previous_month < month_from:
             overall_households += count
@@ -427,15 +453,18 @@ def coverage(*, centers, packages, today=None):
         pk: eligibility_cutoff(package.validity_period_days, today=today).date()
         for pk, package in packages.items()
     }
-    rollup.fold_if_pending(rollup.COVERAGE_COUNTS)
-    counts = CoverageCount.objects.filter(
-        Q(day=ANY_DAY) | Q(day__gte=min(first_blocked.values(), default=today))
-    ).values_list("day", "center_id", "package_id", "households")
+    first_day = min(first_blocked.values(), default=today)
+    counts = counter_values(
+        CoverageCount,
+        CoverageCountPending,
+        Q(day=ANY_DAY) | Q(day__gte=first_day),
+        fields=("day", "center_id", "package_id"),
+    )
 
     households = defaultdict(int)  # center -> its active households (NO_CENTER: never served)
     received = defaultdict(int)  # (center, package) -> households that ever received it
     blocked = defaultdict(list)  # (center, package) -> [(day of the latest one, households)]
-    for day, center_id, package_id, count in counts:
+    for (day, center_id, package_id), count in counts.items():
         if day == ANY_DAY and package_id == HOUSEHOLDS:
             households[center_id] += count
         elif day == ANY_DAY:

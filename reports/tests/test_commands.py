@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from aidtracker.db import retry as rollup_retry
 from distribution.models import DistributionLog
 from distribution.services import distribute_package
 from households.models import Household
@@ -266,3 +267,46 @@ def test_the_suspension_is_invisible_to_other_connections(center, other_center, 
         thread.join(60)
     assert errors == []
     assert not RollupBulkLoad.objects.exists()
+
+
+class StopScheduler(Exception):
+    """Ends the --every loop after the number of rounds a test wants."""
+
+
+def test_fold_every_folds_again_until_stopped(center, other_center, monkeypatch):
+    build_dataset(center, other_center)
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            raise StopScheduler
+        build_dataset(center, other_center)  # more pending changes before the next round
+
+    command = "reports.management.commands.rebuild_rollup"
+    monkeypatch.setattr(f"{command}.time.sleep", sleep)
+    monkeypatch.setattr(f"{command}.close_old_connections", lambda: None)  # the test's own
+    out = io.StringIO()
+    with pytest.raises(StopScheduler):
+        call_command("rebuild_rollup", fold=True, every=30, stdout=out)
+
+    assert sleeps == [30, 30]
+    assert out.getvalue().count("Folded") == 2
+    assert rollup.verify().ok
+
+
+def test_a_fold_that_keeps_losing_to_contention_waits_for_next_time(monkeypatch):
+    def contended(*counters):
+        raise rollup_retry.LockContention("busy")
+
+    monkeypatch.setattr(rollup, "fold", contended)
+    err = io.StringIO()
+    call_command("rebuild_rollup", fold=True, stdout=io.StringIO(), stderr=err)
+    assert "lock contention" in err.getvalue()
+
+
+@pytest.mark.parametrize("every", [["--every", "0"], ["--every", "-5"], ["--every", "5"]])
+def test_every_needs_fold_and_a_positive_number(every):
+    args = every if every[1] == "5" else ["--fold", *every]
+    with pytest.raises(CommandError, match="--every"):
+        call_command("rebuild_rollup", *args, stdout=io.StringIO())

@@ -3,7 +3,9 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
 
+from aidtracker.db.retry import LockContention
 from reports import rollup
 
 
@@ -13,8 +15,10 @@ class Command(BaseCommand):
         "Distribution_Household_Months, Distribution_Monthly_Households and the coverage "
         "tables) from Distribution_Log. With --verify, change nothing: compare them with "
         "the log and exit with status 1 on any difference. With --fold, only add the "
-        "pending per-household changes to the shared counters (the report pages do this "
-        "before they read; run it from cron if nobody opens them for a long time)."
+        "pending per-household changes to the shared counters, on the primary database: "
+        "once, or every --every seconds until stopped (the scheduler service). The report "
+        "pages read counters and pending changes together, so folding only keeps the "
+        "pending tables small."
     )
 
     def add_arguments(self, parser):
@@ -28,19 +32,26 @@ class Command(BaseCommand):
             action="store_true",
             help="Only add the pending changes to the counters.",
         )
+        parser.add_argument(
+            "--every",
+            type=float,
+            metavar="SECONDS",
+            help="With --fold: fold again every SECONDS until stopped.",
+        )
 
-    def handle(self, *, verify, fold, **options):
-        started = time.monotonic()
+    def handle(self, *, verify, fold, every, **options):
         if verify and fold:
             raise CommandError("Give --verify or --fold, not both.")
+        if every is not None and (not fold or every <= 0):
+            raise CommandError("--every takes a positive number of seconds, with --fold.")
         if fold:
-            folded = rollup.fold()
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Folded {folded} pending row(s) in {time.monotonic() - started:.1f}s."
-                )
-            )
-            return
+            while True:
+                self.fold_once()
+                if every is None:
+                    return
+                close_old_connections()
+                time.sleep(every)
+        started = time.monotonic()
         if verify:
             result = rollup.verify()
             for problem in result.problems:
@@ -62,4 +73,18 @@ class Command(BaseCommand):
         summary = ", ".join(f"{table}: {count} rows" for table, count in counts.items())
         self.stdout.write(
             self.style.SUCCESS(f"Rebuilt in {time.monotonic() - started:.1f}s. {summary}.")
+        )
+
+    def fold_once(self):
+        started = time.monotonic()
+        try:
+            folded = rollup.fold()
+        except LockContention:
+            # Another fold kept winning; what is left is folded next time.
+            self.stderr.write("Folding lost to lock contention; the rest waits for next time.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Folded {folded} pending row(s) in {time.monotonic() - started:.1f}s."
+            )
         )
