@@ -10,7 +10,7 @@ from households.models import Household
 from inventory.models import AidPackage
 
 from .models import DistributionLog
-from .services import MAX_QUANTITY
+from .rules import MAX_QUANTITY
 from .widgets import ChoiceSelect, HiddenInput, NumberInput
 
 UNKNOWN_HOUSEHOLD_MESSAGE = "No household has number %(number)s. Search by name or phone instead."

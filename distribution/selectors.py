@@ -8,7 +8,7 @@ from django.db.models import Max
 from inventory.models import AidPackage
 
 from .models import DistributionLog
-from .services import eligibility_cutoff
+from .rules import eligibility_cutoff, next_eligible_day, served
 
 
 @dataclass(frozen=True)
@@ -25,17 +25,12 @@ class PackageEligibility:
 def household_eligibility(household, packages=None):
     """Return a PackageEligibility per active package for `household`, in one query.
 
-    Same rule as the service: a successful, not-voided distribution blocks the
+    Same rule as the service (distribution.rules): a served distribution blocks the
     package until `validity_period_days` UTC calendar days after its date.
     """
     packages = list(packages if packages is not None else AidPackage.objects.filter(is_active=True))
     last_by_package = dict(
-        DistributionLog.objects.filter(
-            household=household,
-            package__in=packages,
-            transaction_status=DistributionLog.Status.SUCCESS,
-            void__isnull=True,
-        )
+        DistributionLog.objects.filter(served(), household=household, package__in=packages)
         .values("package_id")
         .annotate(last=Max("distribution_date"))
         .values_list("package_id", "last")
@@ -44,10 +39,7 @@ def household_eligibility(household, packages=None):
     for package in packages:
         last = last_by_package.get(package.pk)
         blocked = last is not None and last >= eligibility_cutoff(package.validity_period_days)
-        next_date = None
-        if blocked:
-            last_day = last.astimezone(datetime.UTC).date()
-            next_date = last_day + datetime.timedelta(days=package.validity_period_days)
+        next_date = next_eligible_day(last, package.validity_period_days) if blocked else None
         rows.append(PackageEligibility(package, last, next_date))
     return rows
 

@@ -6,7 +6,6 @@ household first and inventory second, so two workers can neither hand out the
 same last unit nor serve one household twice from two centers at once.
 """
 
-import datetime
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -17,30 +16,35 @@ from django.utils import timezone
 
 from aidtracker.db.retry import LockContention, atomic_with_retries
 from centers import policies
+from centers.models import DistributionCenter, StaffMember
 from households.models import Household
-from inventory.models import Inventory
+from inventory.models import AidPackage, Inventory
 
 from .models import DistributionLog
+from .rules import (
+    BUSY_CODE,
+    BUSY_MESSAGE,
+    FAILURE_CODES,
+    FAILURE_MESSAGES,
+    MAX_QUANTITY,
+    eligibility_cutoff,
+    is_valid_quantity,
+)
 from .statements import LOG_COLUMNS, statements_for
 
+__all__ = [  # the distribution contract; the rules themselves live in .rules
+    "FAILURE_CODES",
+    "FAILURE_MESSAGES",
+    "MAX_QUANTITY",
+    "DistributionBusy",
+    "DistributionRefused",
+    "FormAlreadySubmitted",
+    "VoidRefused",
+    "distribute_package",
+    "void_distribution",
+]
+
 logger = logging.getLogger(__name__)
-
-MAX_QUANTITY = 100
-
-FAILURE_MESSAGES = {
-    "invalid_quantity": f"Quantity must be a whole number from 1 to {MAX_QUANTITY}.",
-    "household_inactive": "This household is not active and cannot receive aid.",
-    "package_inactive": "This package is no longer being distributed.",
-    "center_inactive": "This distribution center is not active.",
-    "staff_not_allowed": "You are not allowed to record distributions at this center.",
-    "not_eligible": "This household already received this package within its validity period.",
-    "no_inventory": "This center does not stock this package.",
-    "insufficient_stock": "Not enough stock at this center for this quantity.",
-}
-FAILURE_CODES = tuple(FAILURE_MESSAGES)
-
-BUSY_CODE = "busy"
-BUSY_MESSAGE = "The system is busy; nothing was changed. Please try again."
 
 VOID_MESSAGES = {
     "staff_not_allowed": "Only a manager of this center or an admin can void a distribution.",
@@ -107,33 +111,50 @@ class _Refusal(Exception):
         self.code = code
 
 
-def eligibility_cutoff(validity_period_days, *, today=None):
-    """Return the earliest moment a success still blocks a new one (UTC calendar days).
-
-    A household becomes eligible again on the day that is `validity_period_days`
-    calendar days after its last successful, not-voided distribution.
-    """
-    today = today or timezone.now().astimezone(datetime.UTC).date()
-    first_blocking_day = today - datetime.timedelta(days=validity_period_days - 1)
-    return datetime.datetime.combine(first_blocking_day, datetime.time.min, tzinfo=datetime.UTC)
-
-
-def has_blocking_success(cursor, *, household, package):
-    """Is a successful, not-voided distribution still blocking `package` for `household`?"""
-    cutoff = eligibility_cutoff(package.validity_period_days)
+def has_blocking_success(cursor, *, household_id, package_id, validity_period_days):
+    """Is a served distribution still blocking the package for the household?"""
+    cutoff = eligibility_cutoff(validity_period_days)
     cursor.execute(
         statements_for(connection.vendor).blocking_success,
-        [household.pk, package.pk, connection.ops.adapt_datetimefield_value(cutoff)],
+        [household_id, package_id, connection.ops.adapt_datetimefield_value(cutoff)],
     )
     return cursor.fetchone() is not None
 
 
-def _is_valid_quantity(quantity):
-    return (
-        isinstance(quantity, int)
-        and not isinstance(quantity, bool)
-        and 1 <= quantity <= MAX_QUANTITY
+def _refusal_under_lock(cursor, *, household, package, center, staff):
+    """The first refusal code that applies, read fresh under the household lock, or None.
+
+    The package, center and staff member are read again rather than trusted as the
+    caller loaded them (as the stored procedure does), in one statement.
+    """
+    cursor.execute(
+        statements_for(connection.vendor).read_facts, [staff_id(staff), package.pk, center.pk]
     )
+    facts = cursor.fetchone()
+    if facts is None:
+        raise AidPackage.DoesNotExist(f"No package {package.pk} or center {center.pk}.")
+    package_active, validity_days, center_status, *staff_facts = facts
+    if not package_active:
+        return "package_inactive"
+    if center_status != DistributionCenter.Status.ACTIVE:
+        return "center_inactive"
+    if not policies.can_record_distribution(_staff_as_read(staff, *staff_facts), center):
+        return "staff_not_allowed"
+    blocked = has_blocking_success(
+        cursor, household_id=household.pk, package_id=package.pk, validity_period_days=validity_days
+    )
+    return "not_eligible" if blocked else None
+
+
+def staff_id(staff):
+    return getattr(staff, "pk", None)
+
+
+def _staff_as_read(staff, status, role, center_id):
+    """The staff member as the database has them now (None: no such staff member)."""
+    if status is None:
+        return None
+    return StaffMember(id=staff.pk, status=status, role=role, center_id=center_id)
 
 
 def distribute_package(*, household, package, center, staff, quantity=1, form_token=None):
@@ -164,7 +185,7 @@ def distribute_package(*, household, package, center, staff, quantity=1, form_to
         )
 
     def locked_distribution():
-        if not _is_valid_quantity(quantity):
+        if not is_valid_quantity(quantity):
             raise _Refusal("invalid_quantity")
         with connection.cursor() as cursor:
             cursor.execute(sql.lock_household, [household.pk])
@@ -173,14 +194,11 @@ def distribute_package(*, household, package, center, staff, quantity=1, form_to
                 raise Household.DoesNotExist(f"No household with id {household.pk}.")
             if row[0] != Household.Status.ACTIVE:
                 raise _Refusal("household_inactive")
-            if not package.is_active:
-                raise _Refusal("package_inactive")
-            if not center.is_active:
-                raise _Refusal("center_inactive")
-            if not policies.can_record_distribution(staff, center):
-                raise _Refusal("staff_not_allowed")
-            if has_blocking_success(cursor, household=household, package=package):
-                raise _Refusal("not_eligible")
+            code = _refusal_under_lock(
+                cursor, household=household, package=package, center=center, staff=staff
+            )
+            if code is not None:
+                raise _Refusal(code)
             now = timezone.now()
             cursor.execute(
                 sql.take_stock, [quantity, adapt_datetime(now), center.pk, package.pk, quantity]
@@ -279,14 +297,14 @@ def _unless_submitted(submission, record):
 
 def _log_failure(household, package, center, staff, quantity, code, submission=None):
     """Commit the `failed` audit row for a refused attempt, spending the form's token."""
-    valid = _is_valid_quantity(quantity)
+    valid = is_valid_quantity(quantity)
     with transaction.atomic(), connection.cursor() as cursor:
         log = _insert_log(
             cursor,
             household_id=household.pk,
             package_id=package.pk,
             center_id=center.pk,
-            staff_id=getattr(staff, "pk", None),
+            staff_id=staff_id(staff),
             quantity_distributed=quantity if valid else 1,
             distribution_date=timezone.now(),
             transaction_status=DistributionLog.Status.FAILED,

@@ -12,6 +12,8 @@ Every statement takes `%s` placeholders, as Django's cursors do on both database
 import functools
 from dataclasses import dataclass
 
+from .rules import served_sql
+
 LOG_COLUMNS = (
     "household_id",
     "package_id",
@@ -30,7 +32,9 @@ LOG_COLUMNS = (
 class DistributionStatements:
     # Lock the household row (the first lock of the fixed order) and read its status.
     lock_household: str
-    # Any successful, not-voided distribution of the package since the cutoff.
+    # The package, center and staff member as they are now (not as the caller read them).
+    read_facts: str
+    # Any served distribution of the package since the cutoff.
     blocking_success: str
     # Take the stock only if enough is on hand: one statement that locks the
     # inventory row (the second lock of the order) and re-checks under that lock.
@@ -56,12 +60,16 @@ def build_statements(vendor, *, row_locks=True):
     placeholders = ", ".join(["%s"] * len(LOG_COLUMNS))
     return DistributionStatements(
         lock_household=f"SELECT status FROM Households WHERE household_id = %s{lock}",
+        read_facts=(
+            "SELECT p.is_active, p.validity_period_days, c.status, s.status, s.role, s.center_id"
+            " FROM Aid_Packages p CROSS JOIN Distribution_Centers c"
+            " LEFT JOIN Staff_Members s ON s.staff_id = %s"
+            " WHERE p.package_id = %s AND c.center_id = %s"
+        ),
         blocking_success=(
             "SELECT 1 FROM Distribution_Log d"
-            " WHERE d.household_id = %s AND d.package_id = %s"
-            " AND d.transaction_status = 'success' AND d.distribution_date >= %s"
-            " AND NOT EXISTS (SELECT 1 FROM Distribution_Log v WHERE v.voided_log_id = d.log_id)"
-            " LIMIT 1"
+            " WHERE d.household_id = %s AND d.package_id = %s AND d.distribution_date >= %s"
+            f" AND {served_sql('d')} LIMIT 1"
         ),
         take_stock=(
             f"UPDATE {inventory}"

@@ -32,6 +32,7 @@ from functools import partial
 from django.db import connection, transaction
 
 from aidtracker.db.retry import atomic_with_retries
+from distribution.rules import served_sql
 
 # Everything the triggers maintain, emptied in this order by rebuild().
 ROLLUP_TABLES = (
@@ -63,16 +64,14 @@ COVERAGE_COUNTS = Counter(
 )
 COUNTERS = (MONTHLY_HOUSEHOLDS, COVERAGE_COUNTS)
 
-# Served = successful and not voided, as vw_monthly_summary counts it.
-SERVED = """
+# The served log rows (distribution.rules), with and without their packages.
+SERVED = f"""
     FROM Distribution_Log dl
     JOIN Aid_Packages ap ON ap.package_id = dl.package_id
-   WHERE dl.transaction_status = 'success'
-     AND NOT EXISTS (SELECT 1 FROM Distribution_Log v WHERE v.voided_log_id = dl.log_id)"""
-SERVED_LOG = """
+   WHERE {served_sql("dl")}"""
+SERVED_LOG = f"""
     FROM Distribution_Log dl
-   WHERE dl.transaction_status = 'success'
-     AND NOT EXISTS (SELECT 1 FROM Distribution_Log v WHERE v.voided_log_id = dl.log_id)"""
+   WHERE {served_sql("dl")}"""
 
 # (center expression, category expression) of each household scope.
 SCOPES = (

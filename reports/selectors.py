@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from centers.models import DistributionCenter
 from distribution.models import DistributionLog, MonthlySummary
+from distribution.rules import eligibility_cutoff, served
 from inventory.models import AidPackage, Inventory, StockStatus
 from inventory.stock import stock_status as inventory_stock_status
 
@@ -245,8 +246,7 @@ def served_distributions(*, month_from, month_to, center=None, category=None):
         tzinfo=datetime.UTC,
     )
     logs = DistributionLog.objects.filter(
-        transaction_status=DistributionLog.Status.SUCCESS,
-        void__isnull=True,
+        served(),
         distribution_date__gte=start,
         distribution_date__lt=end,
     )
@@ -444,7 +444,6 @@ def coverage(*, centers, packages, today=None):
     Reads Coverage_Counts: the days still inside a validity period and the "ever"
     rows, a few thousand rows whatever the size of the log.
     """
-    from distribution.services import eligibility_cutoff
 
     today = today or timezone.now().astimezone(datetime.UTC).date()
     packages = {package.pk: package for package in packages.filter(is_active=True)}

@@ -15,7 +15,7 @@ from collections import defaultdict
 from django.db import connection
 from django.utils import timezone
 
-from distribution.services import FAILURE_MESSAGES
+from distribution.rules import FAILURE_MESSAGES
 
 from .data import (
     CITIES,
