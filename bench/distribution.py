@@ -38,7 +38,7 @@ Columns: ops/s counts successes; p50/p95 are per-attempt latencies; cpu ms is th
 workers' own CPU time per attempt (Python and driver, not the database server);
 x bare is ops/s divided by the bare path's ops/s in the same cell.
 
-The target (DESIGN.md): service >= 0.5 x bare on HOT at 16 workers. The script
+The target (docs/ARCHITECTURE.md, "Targets"): service >= 0.5 x bare on HOT at 16 workers. The script
 reports it and never fails on timing; it exits non-zero only if a check fails.
 
 The worker processes' loops live in bench/distribution_workers.py and the table
@@ -214,7 +214,7 @@ def measure(pool, world, scenario, workers, paths, seconds, rounds):
     On a shared machine the load drifts; slicing the paths' time and rotating
     their order makes them see the same conditions, so their ratio is fair.
     """
-    from distribution.services import eligibility_cutoff
+    from distribution.rules import eligibility_cutoff
 
     cells, commands, package_ids = {}, {}, {}
     for path in paths:

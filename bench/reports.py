@@ -166,7 +166,7 @@ def previous_coverage_call():
     """The previous design's log query, with today's per-package cutoffs."""
     from django.db import connection
 
-    from distribution.services import eligibility_cutoff
+    from distribution.rules import eligibility_cutoff
     from inventory.models import AidPackage
 
     adapt = connection.ops.adapt_datetimefield_value

@@ -1,7 +1,7 @@
 """Measure household search over a large registry: by phone, by id, by name prefix.
 
 Run from the repository root against a MySQL/MariaDB database filled with
-`generate_load_data` (1,000,000 households for the DESIGN.md target), migrated
+`generate_load_data` (1,000,000 households for the search target in docs/ARCHITECTURE.md), migrated
 (households.0004 adds the name indexes the search reads):
 
     DATABASE_URL=mysql://root:@127.0.0.1:3306/aidtracker_search \\
@@ -14,8 +14,8 @@ from real rows: phone numbers typed in another spelling ("+1 (202) 555-0142"),
 household numbers ("#123" and "123"), 3- and 5-letter family name prefixes, 3-letter
 contact name prefixes (the given name, in the generated data), 1-letter prefixes
 (the worst case: about a tenth of the registry matches), and no query at all (the
-page as it opens: every household). Target (DESIGN.md): p50 < 50 ms for phone, id
-and name prefix. It reports; it never fails on timing.
+page as it opens: every household). Target (docs/ARCHITECTURE.md, "Targets"):
+p50 < 50 ms for phone, id and name prefix. It reports; it never fails on timing.
 """
 
 import argparse

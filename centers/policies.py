@@ -1,4 +1,4 @@
-"""The role matrix of DESIGN.md, in one place: who may do what, and where.
+"""The role matrix (docs/ARCHITECTURE.md, "Roles"), in one place: who may do what, and where.
 
 Services call these before writing; views call them to decide what to show and
 to refuse requests. Every check also requires the staff member to be active.

@@ -1,6 +1,6 @@
 """The access log (reports.AccessLog, table Access_Log) in Django admin, by role.
 
-Issue 6: "an access log that managers can read and nobody can edit". In the admin
+"An access log that managers can read and nobody can edit". In the admin
 (reports/admin.py, AccessLogAdmin on aidtracker/admin.py's ReadOnlyAdmin):
 
 * managers read the entries of their own center's staff, and only those (the

@@ -1,6 +1,6 @@
 """How many queries the distribution pages cost, whatever the number of packages and centers.
 
-The load target (DESIGN.md: a distribution form POST through gunicorn, p95 under
+The load target (docs/ARCHITECTURE.md: a distribution form POST through gunicorn, p95 under
 100 ms at 16 clients) is CPU-bound on the machines it is measured on, so every query
 and every session write per request counts. These tests pin them, on SQLite and on
 MariaDB alike. SAVEPOINT/RELEASE statements (the test's own transaction, and
@@ -9,7 +9,7 @@ transactions on both databases outside tests.
 
 What the view itself costs is pinned exactly; the distribution service's own
 statements (distribution/services.py, under its own tests and benchmark) are counted
-apart and only held to DESIGN.md's "at most 6 queries per distribution".
+apart and only held to the "at most 6 queries per distribution" target (docs/ARCHITECTURE.md).
 """
 
 import pytest
@@ -38,7 +38,7 @@ POST_OUTSIDE_SERVICE = PER_REQUEST + 2
 # A refusal shows the form again: + the packages of the <select>, nothing else.
 REFUSED_POST_OUTSIDE_SERVICE = POST_OUTSIDE_SERVICE + 1
 RECEIPT_GET = PER_REQUEST + 1  # + the log row with its household, package, center, staff
-SERVICE_AT_MOST = 6  # DESIGN.md, "Targets"
+SERVICE_AT_MOST = 6  # docs/ARCHITECTURE.md, "Targets"
 
 
 def statements(captured):

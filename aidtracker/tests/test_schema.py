@@ -1,4 +1,4 @@
-"""The live database schema matches the seed design (seeds/000_a2999983c25d1180.txt).
+"""The live database schema matches the seed design (docs/ARCHITECTURE.md, "Schema").
 
 The expectations below are copied from the seed document, not derived from the
 models, so a model change that drifts from the seed fails here. The live schema is
@@ -161,11 +161,11 @@ SEED_COLUMNS = {
         ENUM("transaction_status", *LOG_STATUSES),
         VARCHAR("failure_reason", 255),
         TEXT("notes"),
-        # Project additions (DESIGN.md): refusal code and the void's original.
+        # Project additions (docs/ARCHITECTURE.md): refusal code and the void's original.
         VARCHAR("failure_code", 32),
         INT("voided_log_id"),
     ],
-    # Not in the seed: DESIGN.md defect 5, the append-only stock movement log.
+    # Not in the seed: design fix 5 (docs/ARCHITECTURE.md), the append-only stock movement log.
     "Stock_Movements": [
         INT("movement_id", not_null=True),
         INT("inventory_id", not_null=True),

@@ -1,4 +1,4 @@
-"""Security details of issue 6 that no other module covers: CSRF, hashing, masking, 500s."""
+"""Security details that no other module covers: CSRF, hashing, masking, 500s."""
 
 import pytest
 from django.contrib.auth.hashers import identify_hasher

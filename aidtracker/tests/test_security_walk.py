@@ -1,4 +1,4 @@
-"""Security checks of issue 6 over every URL of the project, not a sample of them.
+"""Security checks over every URL of the project, not a sample of them.
 
 * CSRF: a POST to any URL (portal, admin, login, logout) without a CSRF token, or with
   a wrong one, is refused with 403 and changes nothing; no view is csrf_exempt.

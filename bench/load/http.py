@@ -23,9 +23,9 @@ success row that no client saw, one failed row per refusal, nobody served twice,
 the round's stock balances, `check_stock` passes, no 5xx. The last-units round
 stocks N units of one package for many clients: exactly N successes over HTTP.
 
-The target (DESIGN.md): POST p95 under 100 ms at 16 clients. Timing is reported,
-never failed on; the exit status is 1 only when a check fails. gunicorn is always
-stopped at the end; its log is kept if a check fails.
+The target (docs/ARCHITECTURE.md, "Targets"): POST p95 under 100 ms at 16 clients.
+Timing is reported, never failed on; the exit status is 1 only when a check fails.
+gunicorn is always stopped at the end; its log is kept if a check fails.
 """
 
 import argparse

@@ -38,7 +38,7 @@ class World:
 def refusal_messages():
     """The messages the form shows for each refusal, mapped to their outcome codes."""
     from distribution.forms import EXPIRED_FORM_MESSAGE
-    from distribution.services import BUSY_CODE, BUSY_MESSAGE, FAILURE_MESSAGES
+    from distribution.rules import BUSY_CODE, BUSY_MESSAGE, FAILURE_MESSAGES
 
     messages = {message: code for code, message in FAILURE_MESSAGES.items()}
     messages[BUSY_MESSAGE] = BUSY_CODE
@@ -47,7 +47,7 @@ def refusal_messages():
 
 
 def refusal_codes():
-    from distribution.services import BUSY_CODE, FAILURE_CODES
+    from distribution.rules import BUSY_CODE, FAILURE_CODES
 
     return (*FAILURE_CODES, BUSY_CODE)
 

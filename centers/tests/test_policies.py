@@ -7,8 +7,8 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ("volunteer", "worker", "manager", "admin_staff")
 
-# The role matrix of DESIGN.md: expected answer per role, at the staff member's own
-# center and at another center.
+# The role matrix (docs/ARCHITECTURE.md, "Roles"): expected answer per role, at the staff
+# member's own center and at another center.
 MATRIX = {
     "record distribution (own)": (
         lambda s, own, other: policies.can_record_distribution(s, own),

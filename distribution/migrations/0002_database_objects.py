@@ -1,6 +1,6 @@
 """Install the append-only triggers on Distribution_Log and the two views over it.
 
-Seed defect 1 is fixed here: eligibility counts only successful, not-voided
+Design fix 1 is fixed here: eligibility counts only successful, not-voided
 distributions, and lists every active package for every active household (a
 package never received is ELIGIBLE). Eligibility days are UTC calendar days, the
 same rule the distribution service applies. MySQL DDL is not transactional, so

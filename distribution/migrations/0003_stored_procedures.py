@@ -1,10 +1,10 @@
 """Install the two stored procedures of the seed, MySQL/MariaDB only.
 
-`sp_distribute_package` speaks the distribution contract of DESIGN.md: the same
+`sp_distribute_package` speaks the distribution contract (docs/ARCHITECTURE.md): the same
 checks in the same order, the same codes and messages and the same lock order
 (household row first, then the inventory row) as
-`distribution.services.distribute_package`, which fixes seed defect 3.
-`sp_restock_inventory` is a race-free upsert (seed defect 2) that also writes the
+`distribution.services.distribute_package`, which fixes design fix 3.
+`sp_restock_inventory` is a race-free upsert (design fix 2) that also writes the
 stock movement, so `manage.py check_stock` still balances.
 
 SQLite has no stored procedures: the VendorRunSQL below has no "sqlite" key, so
@@ -33,7 +33,7 @@ CREATE PROCEDURE sp_distribute_package(
 MODIFIES SQL DATA
 COMMENT 'Record one distribution attempt; same rules, codes and messages as distribution.services.distribute_package. Returns p_status success or a refusal code with its message in p_reason; p_log_id is the committed success or failed row. Unknown household, package, center or staff ids are not refusals: they raise SQLSTATE 45000 and write nothing. Commits its own transaction: call it outside one.'
 proc: BEGIN
-    -- Contract (DESIGN.md, "The distribution contract"):
+    -- Contract (docs/ARCHITECTURE.md, "The distribution contract"):
     -- * p_status = 'success' (p_reason NULL) or one of the refusal codes, checked in
     --   this order: invalid_quantity, household_inactive, package_inactive,
     --   center_inactive, staff_not_allowed, not_eligible, no_inventory,
@@ -246,7 +246,7 @@ BEGIN
     SET v_now = UTC_TIMESTAMP(6);
     START TRANSACTION;
     -- One statement decides who inserts: the unique (center_id, package_id) key
-    -- turns a second first restock into an update (seed defect 2).
+    -- turns a second first restock into an update (design fix 2).
     INSERT INTO Inventory (
         center_id, package_id, quantity_on_hand, last_restock_date,
         last_restock_quantity, created_at, updated_at

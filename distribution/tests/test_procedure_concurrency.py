@@ -117,7 +117,7 @@ def race_one_household_at_two_centers(procedure):
 
 
 def test_control_without_the_household_lock_the_race_is_caught():
-    """Seed defect 3 put back: the harness below must see the household served twice."""
+    """Design fix 3 put back: the harness below must see the household served twice."""
     migration = importlib.import_module("distribution.migrations.0003_stored_procedures")
     household_lock = "FROM Households WHERE household_id = p_household_id FOR UPDATE;"
     assert household_lock in migration.SP_DISTRIBUTE_PACKAGE
@@ -204,7 +204,7 @@ END
 
 
 def test_control_the_seed_restock_collides_on_the_first_restock():
-    """Seed defect 2: the same harness makes two first restocks collide on the unique key."""
+    """Design fix 2: the same harness makes two first restocks collide on the unique key."""
     center = DistributionCenterFactory()
     package = AidPackageFactory()
 
