@@ -1,9 +1,38 @@
-"""Fixtures shared by every app's tests: one signed-in-able staff member per role."""
+"""Fixtures shared by every app's tests (one signed-in-able staff member per role), the
+`mysql` marker, and the Hypothesis profiles.
+
+Hypothesis: CI (the `CI` variable set) runs the "ci" profile, derandomized, so a run
+draws the same examples every time and a failure there fails the same way here; it
+prints the `@reproduce_failure` blob to replay one example exactly. Elsewhere the
+"dev" profile draws new examples on every run. HYPOTHESIS_PROFILE picks one by name.
+"""
+
+import os
 
 import pytest
+from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
-from centers.models import StaffMember
-from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True, database=None)
+hypothesis_settings.register_profile("dev", print_blob=True, database=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests marked `mysql` when the suite runs on another database (SQLite)."""
+    if connection.vendor == "mysql":
+        return
+    for item in items:
+        marker = item.get_closest_marker("mysql")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or "needs MySQL/MariaDB"
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+from centers.models import StaffMember  # noqa: E402
+from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory  # noqa: E402
 
 
 @pytest.fixture

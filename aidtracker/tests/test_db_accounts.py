@@ -11,9 +11,7 @@ from django.db import connection
 from aidtracker.testing.commands import run_manage
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "mysql", reason="Accounts and grants are MySQL/MariaDB."
-    ),
+    pytest.mark.mysql(reason="Accounts and grants are MySQL/MariaDB."),
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -17,12 +17,16 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("mariadb-install-db") is None,
-    reason="needs the MariaDB server package (mariadb-install-db, mariadbd)",
-)
+pytestmark = [
+    pytest.mark.drill,
+    pytest.mark.slow,
+    pytest.mark.mysql(reason="The drill starts its own MariaDB; the MariaDB pass runs it."),
+    pytest.mark.skipif(
+        shutil.which("mariadb-install-db") is None,
+        reason="needs the MariaDB server package (mariadb-install-db, mariadbd)",
+    ),
+]
 
 QUICK = [
     "--clients=4",
@@ -36,9 +40,6 @@ QUICK = [
 
 
 def test_killed_database_and_workers_lose_nothing_and_the_portal_recovers():
-    if connection.vendor != "mysql":
-        pytest.skip("The drill starts its own MariaDB; the MariaDB pass runs it.")
-
     result = subprocess.run(
         [sys.executable, "-m", "bench.load.faults", *QUICK],
         cwd=settings.BASE_DIR,

@@ -22,7 +22,7 @@ from aidtracker.tests.test_access import form_token, household_form_data
 from distribution.services import FAILURE_MESSAGES
 from reports.models import AccessLog
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 FUZZ = settings(
     max_examples=80,

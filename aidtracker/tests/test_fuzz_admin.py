@@ -23,7 +23,7 @@ from aidtracker.tests.test_fuzz import (
     rolled_back,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 # (model label, view, role): the admin forms a manager or an admin may send.
 FORMS = [

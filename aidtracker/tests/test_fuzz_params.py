@@ -17,7 +17,7 @@ from django.http import QueryDict
 
 from aidtracker.tests.test_access import route_path, walked_routes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 DIGIT_LIKE = ["²", "①", "¹²³", "٣", "１２", "1_0"]
 OUT_OF_RANGE = [

@@ -16,7 +16,7 @@ import pytest
 from bench.load.client import SUCCESS, LoadRun
 from bench.load.world import last_units_world, mixed_world, verify
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.drill, pytest.mark.slow]
 
 CLIENTS = 8
 SECONDS = 4.0

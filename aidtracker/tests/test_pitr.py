@@ -13,7 +13,6 @@ import shutil
 import subprocess
 
 import pytest
-from django.db import connection
 
 from aidtracker.testing.commands import run_manage
 from bench.load.server import LOOPBACK, PrivateMariaDB
@@ -59,16 +58,19 @@ inventory = Inventory.objects.get(package__package_name="Drill kit")
 adjust_stock(inventory=inventory, delta=-5, reason="lost", staff=manager)
 """
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("mariadb-install-db") is None or shutil.which("mariadb-binlog") is None,
-    reason="needs the MariaDB server package (mariadb-install-db, mariadb-binlog)",
-)
+pytestmark = [
+    pytest.mark.drill,
+    pytest.mark.slow,
+    pytest.mark.mysql(reason="The binary log is MariaDB's; the SQLite pass needs no server."),
+    pytest.mark.skipif(
+        shutil.which("mariadb-install-db") is None or shutil.which("mariadb-binlog") is None,
+        reason="needs the MariaDB server package (mariadb-install-db, mariadb-binlog)",
+    ),
+]
 
 
 @pytest.fixture
 def server(tmp_path):
-    if connection.vendor != "mysql":
-        pytest.skip("The binary log is MariaDB's; the SQLite pass does not need a server.")
     server = PrivateMariaDB(tmp_path / "mariadb", binlog=True)
     server.install()
     server.start()

@@ -35,7 +35,7 @@ def test_status_page_reports_database_backup_and_invariant(client, admin_staff, 
     assert "none found" in page
 
 
-@pytest.mark.skipif(connection.vendor != "mysql", reason="SQLite has no lock tables.")
+@pytest.mark.mysql(reason="SQLite has no lock tables.")
 @pytest.mark.django_db(transaction=True)
 def test_status_shows_who_waits_on_whom():
     household = HouseholdFactory()

@@ -17,10 +17,7 @@ from inventory.tests.factories import AidPackageFactory
 
 # Each stored-procedure test module sets `pytestmark = PROCEDURE_TEST_MARKS`.
 PROCEDURE_TEST_MARKS = [
-    pytest.mark.skipif(
-        connection.vendor != "mysql",
-        reason="Stored procedures exist only on MySQL/MariaDB; SQLite has none.",
-    ),
+    pytest.mark.mysql(reason="Stored procedures exist only on MySQL/MariaDB; SQLite has none."),
     # The procedures COMMIT, which would end a test wrapped in a transaction.
     pytest.mark.django_db(transaction=True),
 ]

@@ -35,7 +35,7 @@ from inventory.models import Inventory, StockMovement
 from inventory.services import adjust_stock, restock
 from inventory.tests.factories import AidPackageFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 # Seconds any thread may wait at a barrier or to finish: far above what the
 # work needs, so hitting it means a deadlock, not a slow machine.

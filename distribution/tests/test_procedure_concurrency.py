@@ -5,6 +5,7 @@ import threading
 import time
 from collections import Counter
 
+import pytest
 from django.db import IntegrityError, OperationalError, connection, transaction
 
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
@@ -20,7 +21,7 @@ from households.tests.factories import HouseholdFactory
 from inventory.models import Inventory, StockMovement
 from inventory.tests.factories import AidPackageFactory
 
-pytestmark = PROCEDURE_TEST_MARKS
+pytestmark = [*PROCEDURE_TEST_MARKS, pytest.mark.slow]
 
 ER_DUP_ENTRY = 1062
 ER_LOCK_DEADLOCK = 1213

@@ -20,9 +20,7 @@ from inventory.stock import stock_status
 DISTRIBUTION_OBJECTS = importlib.import_module("distribution.migrations.0002_database_objects")
 PROCEDURES = importlib.import_module("distribution.migrations.0003_stored_procedures")
 INVENTORY_OBJECTS = importlib.import_module("inventory.migrations.0002_database_objects")
-MYSQL_ONLY = pytest.mark.skipif(
-    "connection.vendor != 'mysql'", reason="stored procedures are MySQL/MariaDB's"
-)
+MYSQL_ONLY = pytest.mark.mysql(reason="stored procedures are MySQL/MariaDB's")
 
 
 def flat(sql):

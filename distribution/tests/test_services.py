@@ -267,7 +267,7 @@ def test_distribution_issues_at_most_six_queries(center, worker, admin_staff):
     assert Inventory.objects.get(center=center, package=package).quantity_on_hand == 4
 
 
-@pytest.mark.skipif(connection.vendor != "mysql", reason="MariaDB's UPDATE plan")
+@pytest.mark.mysql(reason="MariaDB's UPDATE plan")
 def test_taking_stock_locks_one_inventory_row_through_the_unique_index(center, package):
     """An UPDATE through the package_id index would lock that package at every center."""
     take_stock = statements_for(connection.vendor).take_stock

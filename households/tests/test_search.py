@@ -180,7 +180,7 @@ def test_a_page_reads_only_its_rows(registry):
     assert "IN (" in rows_sql
 
 
-@pytest.mark.skipif(connection.vendor != "mysql", reason="index hints and EXPLAIN are MySQL's")
+@pytest.mark.mysql(reason="index hints and EXPLAIN are MySQL's")
 def test_on_mysql_each_name_branch_reads_its_own_index(registry):
     search = search_households(f"{registry.pk}")  # both name branches and the id branch
     with CaptureQueriesContext(connection) as queries:

@@ -212,7 +212,7 @@ def test_a_failed_bulk_load_leaves_nothing_behind(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "mysql", reason="SQLite has one writer at a time")
+@pytest.mark.mysql(reason="SQLite has one writer at a time")
 def test_the_suspension_is_invisible_to_other_connections(center, other_center, admin_staff):
     """While a bulk load's transaction is open, its own inserts skip the rollups and
     other connections' do not (nor do they wait for it)."""

@@ -31,6 +31,7 @@ from .rollup_checks import assert_rollups_match_the_log
 # Seconds a thread may wait at the barrier or to finish: far above what the work
 # needs, so reaching it means a deadlock, not a slow machine.
 TIMEOUT = 60
+pytestmark = pytest.mark.slow
 
 
 @pytest.mark.django_db(transaction=True)
@@ -229,7 +230,7 @@ OTHER_ACTIONS = {
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "mysql", reason="SQLite has one writer at a time")
+@pytest.mark.mysql(reason="SQLite has one writer at a time")
 @pytest.mark.parametrize("other", OTHER_ACTIONS)
 @pytest.mark.parametrize("holder", HOLDER_ACTIONS)
 def test_households_next_to_each_other_never_wait_for_each_other(neighbours, holder, other):
@@ -271,7 +272,7 @@ def test_households_next_to_each_other_never_wait_for_each_other(neighbours, hol
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "mysql", reason="SQLite has one writer at a time")
+@pytest.mark.mysql(reason="SQLite has one writer at a time")
 def test_control_with_0003s_shared_counters_the_second_household_waits(neighbours):
     """The harness above does see a wait: with 0003's triggers, a first distribution of
     the month waits for another household's (the shared "all centers" counter row)."""

@@ -108,7 +108,7 @@ def test_rollups_equal_the_log_after_random_services_over_several_months(world):
 
 # The procedure commits its own transaction, so the test cannot run inside one.
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "mysql", reason="stored procedures are MySQL-only")
+@pytest.mark.mysql(reason="stored procedures are MySQL-only")
 def test_the_stored_procedure_keeps_the_rollups_right(world):
     center, package = world["centers"][0], world["packages"][0]
     restock(center=center, package=package, quantity=10, staff=world["admin"])
