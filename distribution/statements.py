@@ -48,12 +48,12 @@ class DistributionStatements:
     find_submission: str
 
 
-def build_statements(vendor, *, row_locks=True):
-    """Return the statements for `vendor`; `row_locks=False` only for control tests.
+def build_statements(vendor):
+    """Return the statements for `vendor`.
 
     SQLite has no `FOR UPDATE`: its `BEGIN IMMEDIATE` already lets one writer in.
     """
-    lock = " FOR UPDATE" if row_locks and vendor != "sqlite" else ""
+    lock = " FOR UPDATE" if vendor != "sqlite" else ""
     # MariaDB's UPDATE planner may take the package_id index, which locks that
     # package's rows at every center; the unique (center, package) index locks one.
     inventory = "Inventory FORCE INDEX (uq_center_package)" if vendor == "mysql" else "Inventory"

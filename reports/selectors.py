@@ -7,8 +7,6 @@ rollups (a few thousand rows whatever the size of the log): a shared counter's v
 is its row plus its pending changes, read together, so that reading a report never
 writes (it works on a read-only connection or replica; folding the pending changes
 into the counters is a scheduled job, `manage.py fold_rollups`).
-`monthly_summary_from_view` computes the monthly report from vw_monthly_summary and
-the log, for comparison.
 """
 
 import datetime
@@ -16,12 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from centers.models import DistributionCenter
-from distribution.models import DistributionLog, MonthlySummary
+from distribution.models import DistributionLog
 from distribution.rules import eligibility_cutoff, served
 from inventory.models import AidPackage, Inventory, StockStatus
 from inventory.stock import stock_status as inventory_stock_status
@@ -139,7 +136,7 @@ def _center_names(ids):
     return dict(DistributionCenter.objects.filter(pk__in=set(ids)).values_list("pk", "center_name"))
 
 
-def _finish(report, groups, month_households, overall_households):
+def assemble_summary(report, groups, month_households, overall_households):
     """Sort the groups, and add month totals and the overall row from them."""
     names = _center_names(row.center_id for row in groups)
     for row in groups:
@@ -234,7 +231,7 @@ def monthly_summary(*, month_from, month_to, center=None, category=None):
         month_households[month] = month_households.get(month, 0) + count
         if previous_month < month_from:
             overall_households += count
-    return _finish(report, groups, month_households, overall_households)
+    return assemble_summary(report, groups, month_households, overall_households)
 
 
 def served_distributions(*, month_from, month_to, center=None, category=None):
@@ -255,50 +252,6 @@ def served_distributions(*, month_from, month_to, center=None, category=None):
     if category:
         logs = logs.filter(package__category=category)
     return logs
-
-
-def monthly_summary_from_view(*, month_from, month_to, center=None, category=None):
-    """The same report computed the seed's way: vw_monthly_summary plus the log.
-
-    Kept for compatibility and for the benchmark that compares the two designs;
-    the view groups the whole log on every read.
-    """
-    report = MonthlySummaryReport(month_from, month_to, center, category)
-    rows = MonthlySummary.objects.filter(
-        month__gte=f"{month_from:%Y-%m}", month__lte=f"{month_to:%Y-%m}"
-    )
-    if center:
-        rows = rows.filter(center_id=center.pk)
-    if category:
-        rows = rows.filter(category=category)
-    groups = [
-        SummaryRow(
-            month=datetime.date.fromisoformat(f"{row.month}-01"),
-            center_id=row.center_id,
-            center_name=row.center_name,
-            category=row.category,
-            distributions=row.total_distributions,
-            households=row.unique_households,
-            packages=row.total_packages,
-            value=Decimal(row.total_value).quantize(Decimal("0.01")),
-        )
-        for row in rows.order_by()
-    ]
-    served = served_distributions(
-        month_from=month_from, month_to=month_to, center=center, category=category
-    )
-    month_households = {
-        (month.date() if isinstance(month, datetime.datetime) else month): count
-        for month, count in served.annotate(
-            month=TruncMonth("distribution_date", tzinfo=datetime.UTC)
-        )
-        .order_by()
-        .values("month")
-        .annotate(n=Count("household_id", distinct=True))
-        .values_list("month", "n")
-    }
-    overall = served.aggregate(n=Count("household_id", distinct=True))["n"] if groups else 0
-    return _finish(report, groups, month_households, overall)
 
 
 # Stock status ---------------------------------------------------------------------

@@ -191,7 +191,6 @@ class MonthlySummaryView(ReportView):
     template_name = "reports/monthly.html"
     filterset_class = MonthlySummaryFilter
     paginate_by = 60
-    source = "rollup"  # "view": the seed's vw_monthly_summary, for comparison
     columns = (
         Column("month_label", "Month", "#date"),
         Column("center_id", "Center ID", "#loc+code"),
@@ -222,12 +221,7 @@ class MonthlySummaryView(ReportView):
         return data
 
     def get_report(self, filters):
-        summary = (
-            selectors.monthly_summary_from_view
-            if self.source == "view"
-            else selectors.monthly_summary
-        )
-        return summary(
+        return selectors.monthly_summary(
             month_from=filters["month_from"],
             month_to=filters["month_to"],
             center=filters.get("center"),

@@ -40,15 +40,11 @@ FILTERS = [
 ]
 
 
-@pytest.mark.parametrize("source", ["rollup", "view"])
 @pytest.mark.parametrize("filters", FILTERS)
 @pytest.mark.parametrize("scope", ["all", "center", "other_center"])
-def test_monthly_summary_equals_aggregation_over_the_log(dataset, source, filters, scope):
+def test_monthly_summary_equals_aggregation_over_the_log(dataset, filters, scope):
     center = {"all": None, "center": dataset.centers[0], "other_center": dataset.centers[1]}[scope]
-    summary = (
-        selectors.monthly_summary if source == "rollup" else selectors.monthly_summary_from_view
-    )
-    report = summary(**filters, center=center)
+    report = selectors.monthly_summary(**filters, center=center)
     assert summary_as_tuples(report) == expected_summary(**filters, center=center)
 
 
