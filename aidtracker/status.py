@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection
 
-from inventory.selectors import stock_ledger
+from distribution.selectors import stock_ledger
 
 from .backups import latest_backup
 

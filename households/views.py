@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 
 from aidtracker.mixins import PageMixin, StaffRequiredMixin
 from centers import policies
-from distribution.selectors import household_eligibility, household_history
+from core import hooks
 from reports.models import AccessLog
 from reports.services import record_access
 
@@ -109,12 +108,8 @@ class HouseholdDetailView(RecordsHouseholdViewMixin, StaffRequiredMixin, PageMix
         return [("Households", reverse("households:list")), (self.get_title(), None)]
 
     def get_context_data(self, **kwargs):
-        history = Paginator(household_history(self.object), 20).get_page(
-            self.request.GET.get("page")
-        )
         return super().get_context_data(
-            eligibility=household_eligibility(self.object),
-            history=history,
+            panels=hooks.panels(hooks.HOUSEHOLD_PANELS, self.request, self.object, self.staff),
             can_edit=policies.can_edit_households(self.staff),
             can_change_status=policies.can_change_household_status(self.staff),
             status_choices=Household.Status.choices,

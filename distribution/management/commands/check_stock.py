@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.selectors import stock_ledger
+from distribution.selectors import stock_ledger
 
 
 class Command(BaseCommand):
