@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from aidtracker.mixins import PageMixin, StaffRequiredMixin
-from inventory.stock import stock_rows
+from core import hooks
 
 from .models import DistributionCenter
 
@@ -28,7 +28,7 @@ class CenterDetailView(StaffRequiredMixin, PageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            rows=stock_rows(self.object),
+            panels=hooks.panels(hooks.CENTER_PANELS, self.request, self.object, self.staff),
             staff_count=self.object.staff.filter(status="active").count(),
             **kwargs,
         )

@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class InventoryConfig(AppConfig):
     name = "inventory"
+
+    def ready(self):
+        from . import panels  # noqa: F401  (registers its page panels)
