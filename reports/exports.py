@@ -1,19 +1,25 @@
 """Write report rows as CSV, XLSX or HXL CSV (a hashtag row under the header).
 
 Columns are declared once per report (key, header, HXL hashtag); every format
-writes the same columns in the same order. Text that a spreadsheet would run as a
-formula (=, +, -, @ first) is neutralised.
+writes the same columns in the same order. No text cell can run as a formula. In CSV
+a quote goes before each piece of text a spreadsheet could read as the start of one:
+at the start of the cell, or after any character some locale splits fields on (Excel
+in a semicolon locale reads "Kit;=1+1;" as "Kit", "=1+1" and ""), full-width forms
+included (NFKC folds them to ASCII). In XLSX every text cell is typed as text, which
+no spreadsheet evaluates. Numbers stay numbers, negative ones included.
 """
 
 import csv
 import datetime
 import io
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 CONTENT_TYPES = {
@@ -21,7 +27,12 @@ CONTENT_TYPES = {
     "hxl": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet reads as the start of a formula (tab and CR: OWASP's list), and
+# the characters some locale's CSV import splits fields on, with the line breaks a
+# reader that ignores CSV quoting splits rows on. Compared after NFKC.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+FIELD_SEPARATORS = frozenset(",;\t|\r\n")
+NUMBERS = (int, float, Decimal)
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,57 @@ class Column:
         return value() if callable(value) else value
 
 
+def _folded(char):
+    return char if char.isascii() else unicodedata.normalize("NFKC", char)[:1]
+
+
+def _is_blank(char):
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def _formula_starts(text):
+    """Yield where each piece of `text` that could start a formula begins.
+
+    A piece is the whole cell, or what follows a field separator. It could start a
+    formula when its first character that is not blank (space, control, format
+    character) is a trigger; it begins before those blanks, so that a reader that
+    trims them still finds a quote put there first.
+    """
+    start, pending = 0, True
+    for index, char in enumerate(text):
+        folded = _folded(char)
+        if pending:
+            if folded in FORMULA_TRIGGERS:
+                yield start
+                pending = False
+            elif not _is_blank(char):
+                pending = False
+        if folded in FIELD_SEPARATORS:
+            start, pending = index + 1, True
+
+
+def _may_start_formula(text):
+    """False for the common case: ASCII text with no trigger anywhere."""
+    return not (text.isascii() and FORMULA_TRIGGERS.isdisjoint(text))
+
+
+def neutralise(text):
+    """Return `text` with a quote before each piece that could start a formula."""
+    if not _may_start_formula(text):
+        return text
+    parts, done = [], 0
+    for start in _formula_starts(text):
+        parts += [text[done:start], "'"]
+        done = start
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def starts_formula(text):
+    """True when the cell itself, not only a later piece of it, could start a formula."""
+    return _may_start_formula(text) and next(_formula_starts(text), None) == 0
+
+
 def _cell_text(value):
     """Return a value as CSV text: ISO dates, plain decimals, empty for None."""
     if value is None:
@@ -45,17 +107,17 @@ def _cell_text(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return f"{value:.2f}"
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return f"'{value}"
-    return str(value)
+    if isinstance(value, NUMBERS):
+        return str(value)
+    return neutralise(str(value))
 
 
 def write_csv(columns, rows, *, hxl=False):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.header for column in columns])
+    writer.writerow([_cell_text(column.header) for column in columns])
     if hxl:
-        writer.writerow([column.hxl for column in columns])
+        writer.writerow([_cell_text(column.hxl) for column in columns])
     for row in rows:
         writer.writerow([_cell_text(column.value(row)) for column in columns])
     return buffer.getvalue().encode("utf-8")
@@ -71,29 +133,36 @@ def write_xlsx(sheets):
     return buffer.getvalue()
 
 
+def _xlsx_cell(sheet, value):
+    """A cell for `value`: a number, a date, or text typed as text (never a formula)."""
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    if value is None or isinstance(value, (*NUMBERS, datetime.date)):
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, Decimal):
+            cell.number_format = "#,##0.00"
+        elif isinstance(value, datetime.date):
+            cell.number_format = "yyyy-mm-dd"
+        return cell
+    # Characters XML cannot carry: openpyxl refuses them (a 500); shown as U+FFFD.
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
+    cell = WriteOnlyCell(sheet, value=text)  # openpyxl types text starting with = a formula
+    cell.data_type = "s"
+    if starts_formula(text):
+        cell.quotePrefix = True  # Excel's own "text" mark: it stays text when edited
+    return cell
+
+
 def _write_sheet(sheet, columns, rows):
     sheet.freeze_panes = "A2"
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
+        cell = _xlsx_cell(sheet, column.header)
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        cells = []
-        for column in columns:
-            value = column.value(row)
-            if isinstance(value, bool):
-                value = "yes" if value else "no"
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            elif isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
-            elif isinstance(value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append([_xlsx_cell(sheet, column.value(row)) for column in columns])
 
 
 def export_response(export_format, columns, rows, *, filename, title, extra_sheets=()):
