@@ -5,9 +5,35 @@ reads the table makes the rename fail, and the drop silently deletes the table's
 triggers: for AidTracker that would be the append-only guarantees. This backend
 takes the views and the table's triggers out before a rebuild and puts back their
 exact stored definitions afterwards.
+
+It also answers a lookup by a number beyond SQLite's 64-bit integers as MariaDB does,
+with no match: Python's sqlite3 refuses to bind such an int (OverflowError), and
+Django guards only plain integer lookups, not those through a relation (`center=`, a
+one-to-one primary key) or `__in`, so `/admin/.../99999999999999999999/change/` was a
+500. Such a number is bound as an infinity, which compares with every stored integer
+as the number itself would; a statement that writes it still fails.
 """
 
-from django.db.backends.sqlite3 import base, schema
+import math
+from collections.abc import Mapping
+
+from django.db.backends.sqlite3 import base, operations, schema
+
+SQLITE_INTEGERS = range(-(2**63), 2**63)
+READ_STATEMENTS = ("SELECT", "DELETE")  # statements whose parameters are never stored
+
+
+def comparable(value):
+    """An int SQLite cannot bind, as the infinity on its side; anything else unchanged."""
+    if type(value) is int and value not in SQLITE_INTEGERS:
+        return math.inf if value > 0 else -math.inf
+    return value
+
+
+def comparable_params(params):
+    if isinstance(params, Mapping):
+        return {name: comparable(value) for name, value in params.items()}
+    return [comparable(value) for value in params]
 
 
 class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
@@ -29,5 +55,25 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
             self.execute(sql, params=None)
 
 
+class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
+    def execute(self, query, params=None):
+        try:
+            return super().execute(query, params)
+        except OverflowError:  # raised while binding, before SQLite ran anything
+            if params is None or query.lstrip()[:6].upper() not in READ_STATEMENTS:
+                raise
+            return super().execute(query, comparable_params(params))
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        """The query as run; Django re-binds the parameters to quote them (DEBUG, tests)."""
+        return super().last_executed_query(cursor, sql, params and comparable_params(params))
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     SchemaEditorClass = DatabaseSchemaEditor
+    ops_class = DatabaseOperations
+
+    def create_cursor(self, name=None):
+        return self.connection.cursor(factory=SQLiteCursorWrapper)
