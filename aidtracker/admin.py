@@ -13,8 +13,10 @@ from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from centers.models import StaffMember
+from centers.passwords import AdminLockoutPasswordChangeForm, LockoutPasswordChangeView
 
 from .fields import strict_field_kwargs
 from .scoping import restrict_to_center
@@ -77,6 +79,18 @@ class AidTrackerAdminSite(admin.AdminSite):
             return inner(request, *args, **kwargs)
 
         return update_wrapper(guarded, inner)
+
+    def password_change(self, request, extra_context=None):
+        """Django's, with a wrong old password counted as a failed sign-in (centers.passwords)."""
+        defaults = {
+            "form_class": AdminLockoutPasswordChangeForm,
+            "success_url": reverse("admin:password_change_done", current_app=self.name),
+            "extra_context": {**self.each_context(request), **(extra_context or {})},
+        }
+        if self.password_change_template is not None:
+            defaults["template_name"] = self.password_change_template
+        request.current_app = self.name
+        return LockoutPasswordChangeView.as_view(**defaults)(request)
 
 
 class SafeAutocompleteSelect(AutocompleteSelect):

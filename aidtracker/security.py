@@ -17,6 +17,7 @@ DEFAULT_CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+NO_STORE = "no-store, private"
 
 
 class SecurityHeadersMiddleware:
@@ -35,4 +36,25 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class NoStoreMiddleware:
+    """Send `Cache-Control: no-store, private` with every page, unless its view chose one.
+
+    Pages show households, phone numbers and the audit log, on devices that several
+    people share: after a sign-out, neither the back button nor the browser's cache
+    may show them again, and no proxy may keep a copy. Every page, not only those
+    of a signed-in user: a sign-in page or an error page is worth nothing cached,
+    and a request can end signed out (the password change at its lockout). Static
+    files never get here: WhiteNoise, before this in MIDDLEWARE, answers them with
+    its own caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Cache-Control", NO_STORE)
         return response

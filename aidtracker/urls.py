@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from centers.passwords import LockoutPasswordChangeView
+
 from . import health, views
 
 urlpatterns = [
@@ -10,12 +12,13 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("status/", views.SystemStatusView.as_view(), name="system_status"),
     # Login, logout and password change only: there is no e-mail to reset passwords
-    # by; a manager or admin sets a new one.
+    # by; a manager or admin sets a new one. A wrong old password counts as a failed
+    # sign-in (centers.passwords).
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(),
+        LockoutPasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -31,6 +34,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "aidtracker.views.bad_request"
 handler403 = "aidtracker.views.permission_denied"
 handler404 = "aidtracker.views.page_not_found"
 handler500 = "aidtracker.views.server_error"

@@ -5,7 +5,9 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Q
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -52,6 +54,17 @@ class DashboardView(CenterScopedMixin, PageMixin, TemplateView):
 
 def permission_denied(request, exception=None):
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def bad_request(request, exception=None):
+    """Render the 400 page from nothing but the request id.
+
+    Django's default 400 view runs the CSRF check, which reads the form again: a body
+    Django had refused to read turned the 400 into a 500. No context processor runs
+    either (no session, no user): the request may have been refused before they could.
+    """
+    context = {"request_id": getattr(request, "request_id", "")}
+    return HttpResponseBadRequest(loader.render_to_string("400.html", context))
 
 
 def page_not_found(request, exception=None):

@@ -1,5 +1,6 @@
 """Authentication that lets only active staff members sign in."""
 
+import unicodedata
 from functools import cache
 
 from django.contrib.auth import get_user_model
@@ -60,13 +61,25 @@ def load_staff_user(user_id):
 
 
 class ActiveStaffBackend(ModelBackend):
-    """Refuse users whose staff record is missing or not active.
+    """Refuse users whose staff record is missing or not active, or whose name is misspelt.
 
     ModelBackend.get_user() asks this too on every request, so deactivating a
     staff member ends their open sessions at their next click. get_user() reads the
     user, their staff record and its center in one statement; StaffMiddleware then
     uses that staff record instead of reading it again.
+
+    Only the account's own spelling of its username signs in. MariaDB's collation
+    finds `manager` for `Manager` or `MÄNAGER`, SQLite does not: the same sign-in
+    must work, or not, on both.
     """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and user.get_username() != username:
+            return None
+        return user
 
     def get_user(self, user_id):
         try:
@@ -82,7 +95,45 @@ class ActiveStaffBackend(ModelBackend):
         return staff is not None and staff.is_active
 
 
+def fold(name):
+    """`name` without case or accents, as MariaDB's utf8mb4_unicode_ci compares it."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def account_username(typed):
+    """Return the username of the account `typed` names, whatever its case or accents.
+
+    The database's own comparison first (on MariaDB it already ignores both); then,
+    for SQLite, which compares exactly, the usernames whose folded spelling is the
+    typed one's (a staff list, a few hundred rows). An account spelled exactly as
+    typed wins. None if no account matches.
+    """
+    users = get_user_model()._default_manager
+    field = get_user_model().USERNAME_FIELD
+    found = list(users.filter(**{field: typed}).values_list(field, flat=True)[:2])
+    if typed in found:
+        return typed
+    if len(found) == 1:
+        return found[0]
+    key = fold(typed)
+    matches = [name for name in users.values_list(field, flat=True).iterator() if fold(name) == key]
+    return min(matches) if matches else None
+
+
 def lockout_username(request, credentials):
-    """Return the username django-axes records, cut to the length a username can have."""
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
-    return str(username)[:150]
+    """Return the username django-axes counts a failure against: the account's own.
+
+    Every spelling that names one account (`Manager`, `MÄNAGER` for `manager`) counts
+    against it, so a guesser cannot get five tries per spelling. A name that is no
+    account's counts as typed, cut to the length a username can have (a longer one
+    overflowed axes' column, a 500 on MySQL). Axes asks several times per sign-in;
+    the answer is kept on the request.
+    """
+    typed = str((credentials or {}).get("username") or request.POST.get("username", ""))[:150]
+    if not typed:
+        return typed
+    known = request.__dict__.setdefault("_lockout_usernames", {})
+    if typed not in known:
+        known[typed] = account_username(typed) or typed
+    return known[typed]

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -40,6 +41,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "aidtracker.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their caching, every page gets no-store.
+    "aidtracker.security.NoStoreMiddleware",
+    "aidtracker.charset.Utf8RequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,35 +75,49 @@ TEMPLATES = [
 ]
 
 
-def database_from_env(default_sqlite_path):
-    """Return the default database: DATABASE_URL when set, else a WAL-mode SQLite file.
+SQLITE_ENGINES = ("django.db.backends.sqlite3", "aidtracker.db.backends.sqlite3")
 
-    SQLite runs with transaction_mode IMMEDIATE so that every atomic block takes the
-    write lock up front and concurrent distributions serialise instead of failing
-    with "database is locked".
+
+def sqlite_database(path, options=None):
+    """Return a SQLite database on the project's backend, in WAL mode.
+
+    The project's backend keeps views and triggers alive when a migration rebuilds a
+    table (Django's own fails there). SQLite runs with transaction_mode IMMEDIATE so
+    that every atomic block takes the write lock up front and concurrent
+    distributions serialise instead of failing with "database is locked". `options`
+    (from a DATABASE_URL's query string) win over these.
     """
-    if env("DATABASE_URL", default=""):
-        database = env.db("DATABASE_URL")
-        if database["ENGINE"] == "django.db.backends.mysql":
-            options = database.setdefault("OPTIONS", {})
-            options.setdefault("charset", "utf8mb4")
-            # UTC session time zone: database-filled timestamps (DEFAULT CURRENT_TIMESTAMP)
-            # match the naive-UTC values Django writes.
-            options.setdefault(
-                "init_command", "SET sql_mode='STRICT_TRANS_TABLES', time_zone='+00:00'"
-            )
-        database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-        database["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
-        return database
     return {
         "ENGINE": "aidtracker.db.backends.sqlite3",
-        "NAME": env("SQLITE_PATH", default=str(default_sqlite_path)),
+        "NAME": str(path),
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            **(options or {}),
         },
     }
+
+
+def database_from_env(default_sqlite_path):
+    """Return the default database: DATABASE_URL when set, else a WAL-mode SQLite file.
+
+    A sqlite:// URL gets exactly what no DATABASE_URL gets, with the URL's path.
+    """
+    if not env("DATABASE_URL", default=""):
+        return sqlite_database(env("SQLITE_PATH", default=str(default_sqlite_path)))
+    database = env.db("DATABASE_URL")
+    if database["ENGINE"] in SQLITE_ENGINES:
+        return sqlite_database(database["NAME"], database.get("OPTIONS"))
+    if database["ENGINE"] == "django.db.backends.mysql":
+        options = database.setdefault("OPTIONS", {})
+        options.setdefault("charset", "utf8mb4")
+        # UTC session time zone: database-filled timestamps (DEFAULT CURRENT_TIMESTAMP)
+        # match the naive-UTC values Django writes.
+        options.setdefault("init_command", "SET sql_mode='STRICT_TRANS_TABLES', time_zone='+00:00'")
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+    return database
 
 
 DATABASES = {"default": database_from_env(BASE_DIR / "db.sqlite3")}
@@ -110,18 +128,38 @@ AUTHENTICATION_BACKENDS = [
     "centers.backends.ActiveStaffBackend",
 ]
 
-# Failed logins: after AXES_FAILURE_LIMIT failures for one username from one address,
+# Failed logins: after AXES_FAILURE_LIMIT failures for one account from one address,
 # that pair is locked out for AXES_COOLOFF_TIME hours. Field sites often share one
-# public address, so the lock is per username and address, not per address alone.
+# public address, so the lock is per account and address, not per address alone.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_TIME", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Usernames are at most 150 characters; a longer one typed at login must not overflow
-# axes' own username column (a 500 on MySQL).
+# The username the failures count against: the account's own, however it was typed
+# (centers.backends.lockout_username).
 AXES_USERNAME_CALLABLE = "centers.backends.lockout_username"
+# The address the failures count against. Behind reverse proxies every request comes
+# from the proxy: TRUSTED_PROXY_COUNT says how many stand in front of the portal, and
+# the client's address is then read from X-Forwarded-For (aidtracker.client_address).
+# 0 (the default) reads only the direct peer's address, which nobody can forge.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT must be 0 or the number of reverse proxies in front of the "
+        f"portal, not {TRUSTED_PROXY_COUNT}."
+    )
+AXES_CLIENT_IP_CALLABLE = "aidtracker.client_address.client_ip"
+# A wrong old password at the password change counts as a failed sign-in too
+# (centers.passwords); axes keeps a failure's form data with these fields masked.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -137,6 +175,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 SESSION_ENGINE = "aidtracker.sessions"
+# Field devices are shared: a sign-in lasts a working day (seconds), and ends when the
+# browser closes. A browser that restores its last session on start (or a phone's,
+# which never really closes) keeps the sign-in until SESSION_COOKIE_AGE runs out.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 60 * 60)
+if SESSION_COOKIE_AGE < 1:
+    raise ImproperlyConfigured(
+        f"SESSION_COOKIE_AGE must be a number of seconds above 0 (36000 is 10 hours), "
+        f"not {SESSION_COOKIE_AGE}."
+    )
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
