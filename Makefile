@@ -23,9 +23,11 @@ demo: $(VENV)/.installed $(ASSETS)
 test: lint $(ASSETS)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# ruff, then the import contracts of pyproject.toml (apps import one way, no cycles).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -8,6 +8,6 @@ class AidTrackerConfig(AppConfig):
 
 
 class AidTrackerAdminConfig(AdminConfig):
-    """Django admin with access decided by the staff member's role (aidtracker.admin)."""
+    """Django admin with access decided by the staff member's role (aidtracker.admin_site)."""
 
-    default_site = "aidtracker.admin.AidTrackerAdminSite"
+    default_site = "aidtracker.admin_site.AidTrackerAdminSite"

@@ -4,9 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection
 
+from core.backups import latest_backup
 from distribution.selectors import stock_ledger
-
-from .backups import latest_backup
 
 
 @dataclass

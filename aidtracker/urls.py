@@ -3,8 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from centers.passwords import LockoutPasswordChangeView
+from core import health
 
-from . import health, views
+from . import views
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="home"),

@@ -11,11 +11,12 @@ from django.template import loader
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from aidtracker.db.retry import is_retryable
+from centers.mixins import CenterScopedMixin
+from core.db.retry import is_retryable
+from core.mixins import PageMixin, StaffRequiredMixin
 from distribution.models import DistributionLog
 from inventory.models import CurrentInventoryStatus
 
-from .mixins import CenterScopedMixin, PageMixin, StaffRequiredMixin
 from .status import system_status
 
 

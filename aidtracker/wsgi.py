@@ -2,7 +2,7 @@
 
 import os
 
-from aidtracker.charset import get_wsgi_application
+from core.charset import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aidtracker.settings.production")
 

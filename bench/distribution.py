@@ -62,7 +62,7 @@ from bench.distribution_report import (
     target_verdict,
 )
 from bench.distribution_workers import ERROR_SAMPLES, Pool, Target, setup_django
-from bench.load.server import create_database, require_loopback
+from devtools.load.server import create_database, require_loopback
 
 SCENARIOS = ("hot", "spread")
 PATHS = ("service", "procedure", "bare")

@@ -24,7 +24,13 @@ import sys
 import time
 from collections import defaultdict
 
-from .load.server import create_database, portal_env, require_loopback, setup_django, workdir
+from devtools.load.server import (
+    create_database,
+    portal_env,
+    require_loopback,
+    setup_django,
+    workdir,
+)
 
 DEFAULT_URL = "mysql://root:@127.0.0.1:3306/aidtracker_load"
 
@@ -63,7 +69,7 @@ class Cycle:
         return response
 
     def run_once(self):
-        from bench.load.client import FORM_PATH, form_token
+        from devtools.load.client import FORM_PATH, form_token
 
         page = self.request("form", "get", FORM_PATH)
         token = form_token(page.content)
@@ -93,8 +99,8 @@ def main(argv=None):
 
     from django.test import Client
 
-    from .load.client import LOGIN_PATH
-    from .load.world import mixed_world
+    from devtools.load.client import LOGIN_PATH
+    from devtools.load.world import mixed_world
 
     households = args.cycles + args.warmup
     world = mixed_world(clients=1, households_count=households, inactive_count=0)

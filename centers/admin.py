@@ -1,15 +1,13 @@
 from django.contrib import admin
 from django.contrib.admin.actions import delete_selected
 
-from aidtracker.admin import RoleAdmin
+from core.admin import RoleAdmin
 
 from .models import DistributionCenter, StaffMember
 
 
 @admin.register(DistributionCenter)
 class DistributionCenterAdmin(RoleAdmin):
-    center_lookup = "pk"
-
     list_display = ["center_name", "city", "state", "capacity", "status", "phone_number"]
     list_filter = ["status", "state", "city"]
     search_fields = ["center_name", "city", "address", "zip_code"]
@@ -34,7 +32,6 @@ def delete_selected_staff(modeladmin, request, queryset):
 
 @admin.register(StaffMember)
 class StaffMemberAdmin(RoleAdmin):
-    center_lookup = "center"
     actions = [delete_selected_staff]
 
     list_display = ["last_name", "first_name", "email", "role", "center", "status", "hire_date"]

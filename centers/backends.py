@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connections, router
 
-from aidtracker.db.prepared import ModelColumns, fetch_one, split_row
+from core.db.prepared import ModelColumns, fetch_one, split_row
 
 from .models import DistributionCenter, StaffMember
 
@@ -43,7 +43,7 @@ def load_staff_user(user_id):
     """The user `user_id` with `staff_member` and its `center` loaded; None without a staff record.
 
     One statement instead of select_related("staff_member__center"), which the ORM
-    would compile again on every request (see aidtracker.db.prepared).
+    would compile again on every request (see core.db.prepared).
     """
     alias = router.db_for_read(get_user_model())
     sql, parts = _staff_user_statement(alias)

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Now
 
-from aidtracker.db.constraints import choices_check
+from core.db.constraints import choices_check
+from core.scoping import center_scoped_manager
 
 
 class CenterStatus(models.TextChoices):
@@ -37,6 +38,8 @@ class DistributionCenter(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+
+    objects = center_scoped_manager("pk")
 
     class Meta:
         db_table = "Distribution_Centers"
@@ -113,6 +116,8 @@ class StaffMember(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
+    objects = center_scoped_manager("center")
+
     class Meta:
         db_table = "Staff_Members"
         ordering = ["last_name", "first_name"]
@@ -143,6 +148,10 @@ class StaffMember(models.Model):
     @property
     def is_admin(self):
         return self.role == self.Role.ADMIN
+
+    @property
+    def is_manager(self):
+        return self.role == self.Role.MANAGER
 
     def works_at(self, center):
         """Return True if this staff member may act at `center` (admins act anywhere)."""

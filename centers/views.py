@@ -3,8 +3,8 @@
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from aidtracker.mixins import PageMixin, StaffRequiredMixin
 from core import hooks
+from core.mixins import PageMixin, StaffRequiredMixin
 
 from .models import DistributionCenter
 

@@ -1,14 +1,12 @@
 from django.contrib import admin
 
-from aidtracker.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import DistributionLog, HouseholdEligibility, MonthlySummary
 
 
 @admin.register(DistributionLog)
 class DistributionLogAdmin(ReadOnlyAdmin):
-    center_lookup = "center"
-
     list_display = [
         "id",
         "distribution_date",
@@ -43,8 +41,6 @@ class HouseholdEligibilityAdmin(ReadOnlyAdmin):
 
 @admin.register(MonthlySummary)
 class MonthlySummaryAdmin(ReadOnlyAdmin):
-    center_lookup = "center"
-
     list_display = [
         "month",
         "center_name",

@@ -4,8 +4,8 @@ import django_filters
 from django import forms
 from django.forms.boundfield import BoundField
 
-from aidtracker.fields import BoundedDateField, WholeNumberField
 from centers.models import DistributionCenter
+from core.fields import BoundedDateField, WholeNumberField
 from households.models import Household
 from inventory.models import AidPackage
 

@@ -3,8 +3,9 @@
 from django.db import models
 from django.utils import timezone
 
-from aidtracker.db.constraints import choices_check
 from centers.models import DistributionCenter, StaffMember
+from core.db.constraints import choices_check
+from core.scoping import center_scoped_manager
 from households.models import Household
 from inventory.models import AidPackage
 
@@ -69,6 +70,8 @@ class DistributionLog(models.Model):
         related_name="void",
         help_text="For a cancelled row: the successful distribution it voids.",
     )
+
+    objects = center_scoped_manager("center")
 
     class Meta:
         db_table = "Distribution_Log"
@@ -172,6 +175,8 @@ class MonthlySummary(models.Model):
     unique_households = models.IntegerField()
     total_packages = models.IntegerField()
     total_value = models.DecimalField(max_digits=14, decimal_places=2)
+
+    objects = center_scoped_manager("center")
 
     class Meta:
         managed = False

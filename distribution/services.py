@@ -14,9 +14,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from aidtracker.db.retry import LockContention, atomic_with_retries
 from centers import policies
 from centers.models import DistributionCenter, StaffMember
+from core.db.retry import LockContention, atomic_with_retries
 from households.models import Household
 from inventory.models import AidPackage, Inventory
 

@@ -6,11 +6,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import DetailView, FormView, TemplateView
 
-from aidtracker.mixins import PageMixin, StaffRequiredMixin, visible_centers
-from aidtracker.params import parse_id
-from aidtracker.scoping import restrict_to_center
 from centers import policies
+from centers.mixins import visible_centers
 from centers.models import DistributionCenter
+from core.mixins import PageMixin, StaffRequiredMixin
+from core.params import parse_id
 from households.models import Household
 from households.selectors import search_households
 from inventory.models import AidPackage, Inventory
@@ -135,7 +135,7 @@ class DistributionReceiptView(StaffRequiredMixin, PageMixin, DetailView):
         logs = DistributionLog.objects.select_related(
             "household", "package", "center", "staff"
         ).only(*RECEIPT_FIELDS)
-        return restrict_to_center(logs, self.staff)
+        return logs.restrict(self.staff)
 
     def get_title(self):
         return f"Receipt #{self.object.pk}"
@@ -155,7 +155,7 @@ class DistributionLogView(StaffRequiredMixin, PageMixin, TemplateView):
             "household", "package", "center", "staff"
         ).prefetch_related("void")
         centers = visible_centers(self.staff)
-        logs = restrict_to_center(logs, self.staff)
+        logs = logs.restrict(self.staff)
         log_filter = DistributionLogFilter(self.request.GET or None, queryset=logs, centers=centers)
         page = Paginator(log_filter.qs, 50).get_page(self.request.GET.get("page"))
         return super().get_context_data(

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from aidtracker.admin import RoleAdmin
-from reports.models import AccessLog
-from reports.services import record_access
+from audit.models import AccessLog
+from audit.services import record_access
+from core.admin import RoleAdmin
 
 from .models import Household
 from .services import save_household

@@ -4,7 +4,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
 
-from aidtracker.fields import WholeNumberField, strict_formfield
+from core.fields import WholeNumberField, strict_formfield
 
 from .models import DUPLICATE_PHONE_MESSAGE, Household
 from .phones import normalize_phone

@@ -7,8 +7,8 @@ from django.db.models.functions import Length, Now
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
-from aidtracker.db.constraints import choices_check
-from aidtracker.validators import NOTE_MAX_LENGTH, validate_has_letter, validate_plausible_date
+from core.db.constraints import choices_check
+from core.validators import NOTE_MAX_LENGTH, validate_has_letter, validate_plausible_date
 
 from .fields import E164PhoneField
 

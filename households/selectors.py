@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q
 
-from aidtracker.params import parse_id
+from core.params import parse_id
 
 from .models import Household
 from .phones import normalize_phone

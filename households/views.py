@@ -6,11 +6,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 
-from aidtracker.mixins import PageMixin, StaffRequiredMixin
+from audit.models import AccessLog
+from audit.services import record_access
 from centers import policies
 from core import hooks
-from reports.models import AccessLog
-from reports.services import record_access
+from core.mixins import PageMixin, StaffRequiredMixin
 
 from .forms import HouseholdForm, HouseholdSearchForm, HouseholdStatusForm
 from .models import Household

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from aidtracker.admin import ReadOnlyAdmin, RoleAdmin
+from core.admin import ReadOnlyAdmin, RoleAdmin
 
 from .models import AidPackage, CurrentInventoryStatus, Inventory, StockMovement
 from .services import MAX_REORDER_LEVEL, set_reorder_level
@@ -27,7 +27,6 @@ class InventoryAdmin(RoleAdmin):
     each of which leaves an audit trail, so they are read-only here; managers may set
     their center's reorder levels."""
 
-    center_lookup = "center"
     manager_can_change = True
 
     list_display = [
@@ -72,8 +71,6 @@ class InventoryAdmin(RoleAdmin):
 
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyAdmin):
-    center_lookup = "inventory__center"
-
     list_display = [
         "created_at",
         "inventory",
@@ -91,8 +88,6 @@ class StockMovementAdmin(ReadOnlyAdmin):
 
 @admin.register(CurrentInventoryStatus)
 class CurrentInventoryStatusAdmin(ReadOnlyAdmin):
-    center_lookup = "center"
-
     list_display = [
         "center_name",
         "package_name",

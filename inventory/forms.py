@@ -2,7 +2,7 @@
 
 from django import forms
 
-from aidtracker.fields import WholeNumberField
+from core.fields import WholeNumberField
 
 from .models import AidPackage, StockMovement
 from .services import ADJUSTMENT_REASONS, MAX_REORDER_LEVEL, MAX_RESTOCK_QUANTITY

@@ -4,8 +4,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
 
-from aidtracker.db.constraints import choices_check
 from centers.models import DistributionCenter, StaffMember
+from core.db.constraints import choices_check
+from core.scoping import center_scoped_manager
 
 # A household may receive a package again after 1 day to 100 years: every date computed
 # from the period (the eligibility cut-off, the next eligible day) stays in range.
@@ -89,6 +90,8 @@ class Inventory(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
+    objects = center_scoped_manager("center")
+
     class Meta:
         db_table = "Inventory"
         verbose_name_plural = "inventory"
@@ -146,6 +149,8 @@ class StockMovement(models.Model):
     notes = models.TextField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now(), db_index=True)
 
+    objects = center_scoped_manager("inventory__center")
+
     class Meta:
         db_table = "Stock_Movements"
         ordering = ["-created_at", "-id"]
@@ -195,6 +200,8 @@ class CurrentInventoryStatus(models.Model):
     quantity_on_hand = models.IntegerField()
     reorder_level = models.IntegerField()
     stock_status = models.CharField(max_length=12, choices=StockStatus)
+
+    objects = center_scoped_manager("center")
 
     class Meta:
         managed = False

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from aidtracker.db.retry import atomic_with_retries
 from centers import policies
+from core.db.retry import atomic_with_retries
 
 from .models import Inventory, StockMovement
 

@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from aidtracker.mixins import CenterScopedMixin, PageMixin, StaffRequiredMixin
-from aidtracker.scoping import restrict_to_center
 from centers import policies
+from centers.mixins import CenterScopedMixin
 from centers.models import DistributionCenter
+from core.mixins import PageMixin, StaffRequiredMixin
 
 from .forms import AdjustmentForm, ReorderLevelForm, RestockForm
 from .models import AidPackage, Inventory, StockMovement
@@ -170,5 +170,5 @@ class PackageDetailView(StaffRequiredMixin, PageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         stock = self.object.inventory.select_related("center").order_by("center__center_name")
-        stock = restrict_to_center(stock, self.staff)
+        stock = stock.restrict(self.staff)
         return super().get_context_data(stock=stock, **kwargs)

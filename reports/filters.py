@@ -5,8 +5,8 @@ import datetime
 import django_filters
 from django import forms
 
-from aidtracker.fields import MonthField
 from centers.models import DistributionCenter
+from core.fields import MonthField
 from inventory.models import AidPackage, Inventory, StockStatus
 
 from .models import MonthlyRollup

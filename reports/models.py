@@ -1,4 +1,4 @@
-"""The access log (who exported or looked at what) and the rollups behind the reports.
+"""The rollups behind the reports.
 
 The rollup tables are derived data: database triggers on Distribution_Log (and, for
 the coverage counts, on Households) keep them equal to an aggregation over the log
@@ -17,8 +17,7 @@ import datetime
 from django.db import models
 from django.utils import timezone
 
-from aidtracker.db.constraints import choices_check
-from centers.models import DistributionCenter, StaffMember
+from centers.models import DistributionCenter
 from inventory.models import AidPackage
 
 # Sentinels of the household rollups: "all centers", "all categories", and the
@@ -31,71 +30,6 @@ FIRST_TIME = datetime.date(1000, 1, 1)
 NO_CENTER = 0
 HOUSEHOLDS = 0
 ANY_DAY = FIRST_TIME
-
-
-class AccessAction(models.TextChoices):
-    EXPORT = "export", "Export"
-    VIEW_HOUSEHOLD = "view_household", "View household"
-
-
-class ExportFormat(models.TextChoices):
-    CSV = "csv", "CSV"
-    XLSX = "xlsx", "Excel (XLSX)"
-    HXL = "hxl", "HXL CSV"
-
-
-class AccessLog(models.Model):
-    """One export of a report, or one look at a household's record, by one staff member.
-
-    Append-only in the database (triggers refuse UPDATE and DELETE; the one UPDATE
-    allowed is ON DELETE SET NULL of a deleted staff member, whose name stays in
-    `staff_name`). `params` holds the filters the export applied.
-    """
-
-    Action = AccessAction
-    Format = ExportFormat
-
-    id = models.AutoField(primary_key=True, db_column="access_id")
-    staff = models.ForeignKey(
-        StaffMember,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="access_logs",
-    )
-    staff_name = models.CharField(
-        max_length=120, help_text="Name and role of the staff member at the time."
-    )
-    action = models.CharField(max_length=20, choices=Action)
-    target = models.CharField(
-        max_length=50, help_text="The report exported, or the kind of record viewed."
-    )
-    object_id = models.CharField(
-        max_length=40, null=True, blank=True, help_text="The record viewed, if any."
-    )
-    export_format = models.CharField(max_length=4, choices=Format, null=True, blank=True)
-    params = models.JSONField(default=dict, blank=True, help_text="Filters or parameters used.")
-    row_count = models.IntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        db_table = "Access_Log"
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["staff", "created_at"], name="idx_access_staff_date"),
-            models.Index(fields=["target", "object_id"], name="idx_access_target_object"),
-        ]
-        constraints = [
-            choices_check("action", AccessAction, name="chk_access_action"),
-            models.CheckConstraint(
-                condition=models.Q(export_format__isnull=True)
-                | models.Q(export_format__in=ExportFormat.values),
-                name="chk_access_export_format",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.staff_name}: {self.get_action_display()} {self.target}"
 
 
 class MonthlyRollup(models.Model):

@@ -31,7 +31,7 @@ from functools import partial
 
 from django.db import connection, transaction
 
-from aidtracker.db.retry import atomic_with_retries
+from core.db.retry import atomic_with_retries
 from distribution.rules import served_sql
 
 # Everything the triggers maintain, emptied in this order by rebuild().

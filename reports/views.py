@@ -14,17 +14,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from aidtracker.mixins import PageMixin, StaffRequiredMixin, visible_centers
-from aidtracker.params import parse_id
+from audit.models import AccessLog, ExportFormat
+from audit.services import record_access
 from centers import policies
+from centers.mixins import visible_centers
 from centers.models import DistributionCenter
+from core.mixins import PageMixin, StaffRequiredMixin
+from core.params import parse_id
 from inventory.models import AidPackage
 
 from . import selectors
 from .exports import Column, export_response
 from .filters import CoverageFilter, MonthlySummaryFilter, StockStatusFilter, add_months
-from .models import AccessLog, ExportFormat
-from .services import record_access
 
 REPORTS_DENIED_MESSAGE = "Only managers (for their own center) and admins can see reports."
 NO_CENTER_MESSAGE = "You are not assigned to a center. Ask an admin to assign you."

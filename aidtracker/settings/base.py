@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "aidtracker.apps.AidTrackerConfig",
+    "core",
+    "audit",
     "centers",
     "households",
     "inventory",
@@ -37,20 +39,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "aidtracker.logging.RequestLogMiddleware",
+    "core.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "aidtracker.security.SecurityHeadersMiddleware",
+    "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files keep their caching, every page gets no-store.
-    "aidtracker.security.NoStoreMiddleware",
-    "aidtracker.charset.Utf8RequestMiddleware",
+    "core.security.NoStoreMiddleware",
+    "core.charset.Utf8RequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "aidtracker.middleware.StaffMiddleware",
+    "core.middleware.StaffMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -75,7 +77,7 @@ TEMPLATES = [
 ]
 
 
-SQLITE_ENGINES = ("django.db.backends.sqlite3", "aidtracker.db.backends.sqlite3")
+SQLITE_ENGINES = ("django.db.backends.sqlite3", "core.db.backends.sqlite3")
 
 
 def sqlite_database(path, options=None):
@@ -88,7 +90,7 @@ def sqlite_database(path, options=None):
     (from a DATABASE_URL's query string) win over these.
     """
     return {
-        "ENGINE": "aidtracker.db.backends.sqlite3",
+        "ENGINE": "core.db.backends.sqlite3",
         "NAME": str(path),
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
@@ -142,7 +144,7 @@ AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "centers.backends.lockout_username"
 # The address the failures count against. Behind reverse proxies every request comes
 # from the proxy: TRUSTED_PROXY_COUNT says how many stand in front of the portal, and
-# the client's address is then read from X-Forwarded-For (aidtracker.client_address).
+# the client's address is then read from X-Forwarded-For (core.client_address).
 # 0 (the default) reads only the direct peer's address, which nobody can forge.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if TRUSTED_PROXY_COUNT < 0:
@@ -150,7 +152,7 @@ if TRUSTED_PROXY_COUNT < 0:
         f"TRUSTED_PROXY_COUNT must be 0 or the number of reverse proxies in front of the "
         f"portal, not {TRUSTED_PROXY_COUNT}."
     )
-AXES_CLIENT_IP_CALLABLE = "aidtracker.client_address.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
 # A wrong old password at the password change counts as a failed sign-in too
 # (centers.passwords); axes keeps a failure's form data with these fields masked.
 AXES_SENSITIVE_PARAMETERS = [
@@ -174,7 +176,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-SESSION_ENGINE = "aidtracker.sessions"
+SESSION_ENGINE = "core.sessions"
 # Field devices are shared: a sign-in lasts a working day (seconds), and ends when the
 # browser closes. A browser that restores its last session on start (or a phone's,
 # which never really closes) keeps the sign-in until SESSION_COOKIE_AGE runs out.
@@ -225,7 +227,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "aidtracker.logging.JsonFormatter"},
+        "json": {"()": "core.logging.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {

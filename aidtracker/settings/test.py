@@ -11,9 +11,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# The append-only triggers refuse the DELETEs that end a transactional test; the
-# test-only app overrides `flush` to lift them for the purge and put them back.
-INSTALLED_APPS = ["aidtracker.testing", *INSTALLED_APPS]
+# Development tooling (demo data, synthetic load, test-database helpers). It comes
+# first because its `flush` must win: the append-only triggers refuse the DELETEs
+# that end a transactional test, and its `flush` lifts them for the purge.
+INSTALLED_APPS = ["devtools", *INSTALLED_APPS]
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # An in-memory database cannot be shared between the threads of the

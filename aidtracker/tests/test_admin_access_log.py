@@ -1,4 +1,4 @@
-"""The access log (reports.AccessLog, table Access_Log) in Django admin, by role.
+"""The access log (audit.AccessLog, table Access_Log) in Django admin, by role.
 
 "An access log that managers can read and nobody can edit". In the admin
 (reports/admin.py, AccessLogAdmin on aidtracker/admin.py's ReadOnlyAdmin):
@@ -14,22 +14,22 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import AccessLog
+from audit.services import record_access
 from households.tests.factories import HouseholdFactory
-from reports.models import AccessLog
-from reports.services import record_access
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:reports_accesslog_changelist")
-ADD = reverse("admin:reports_accesslog_add")
+CHANGELIST = reverse("admin:audit_accesslog_changelist")
+ADD = reverse("admin:audit_accesslog_add")
 
 
 def change_url(entry):
-    return reverse("admin:reports_accesslog_change", args=[entry.pk])
+    return reverse("admin:audit_accesslog_change", args=[entry.pk])
 
 
 def delete_url(entry):
-    return reverse("admin:reports_accesslog_delete", args=[entry.pk])
+    return reverse("admin:audit_accesslog_delete", args=[entry.pk])
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_manager_cannot_open_another_centers_entry(client, manager, entries):
     assert response.status_code == 302  # the admin's "does not exist" redirect
     assert response["Location"] == reverse("admin:index")
     assert entry.staff_name not in response.content.decode()
-    history = client.get(reverse("admin:reports_accesslog_history", args=[entry.pk]))
+    history = client.get(reverse("admin:audit_accesslog_history", args=[entry.pk]))
     assert history.status_code == 302
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from aidtracker.testing.commands import run_manage
+from devtools.commands import run_manage
 from distribution.services import DistributionRefused, distribute_package, void_distribution
 from households.tests.factories import HouseholdFactory
 from inventory.services import adjust_stock, restock

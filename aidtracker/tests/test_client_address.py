@@ -14,8 +14,8 @@ from django.conf import settings
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
-from aidtracker.client_address import client_ip
 from aidtracker.tests.test_settings import run
+from core.client_address import client_ip
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from contextlib import closing
 import pytest
 
 from aidtracker.settings.base import database_from_env
-from aidtracker.testing.commands import run_manage
+from devtools.commands import run_manage
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def test_a_sqlite_url_gives_what_the_default_sqlite_gives(no_database_env, tmp_p
 
     from_url = database_from_env(tmp_path / "default.sqlite3")
 
-    assert default["ENGINE"] == "aidtracker.db.backends.sqlite3"
+    assert default["ENGINE"] == "core.db.backends.sqlite3"
     assert default["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in default["OPTIONS"]["init_command"]
     assert from_url == {**default, "NAME": str(tmp_path / "x.sqlite3")}

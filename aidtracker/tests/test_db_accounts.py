@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from aidtracker.testing.commands import run_manage
+from devtools.commands import run_manage
 
 pytestmark = [
     pytest.mark.mysql(reason="Accounts and grants are MySQL/MariaDB."),
@@ -148,7 +148,7 @@ from django.test.utils import setup_test_environment
 from centers.models import StaffMember
 from distribution.models import DistributionLog
 from inventory.models import Inventory
-from reports.models import AccessLog
+from audit.models import AccessLog
 
 setup_test_environment()
 manager = StaffMember.objects.select_related("center").get(user__username="manager")

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from aidtracker.tests.test_access import form_token, household_form_data
+from audit.models import AccessLog
 from distribution.services import FAILURE_MESSAGES
-from reports.models import AccessLog
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

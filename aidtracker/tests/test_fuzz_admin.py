@@ -166,7 +166,7 @@ def test_admin_changelist_search_and_filters(client, portal, db_state, data):
 
 def test_every_changelist_is_fuzzed():
     assert len(CHANGELISTS) >= 10
-    assert "admin:reports_accesslog_changelist" in CHANGELISTS
+    assert "admin:audit_accesslog_changelist" in CHANGELISTS
     assert get_user_model()._meta.model_name in " ".join(CHANGELISTS)
 
 
@@ -215,7 +215,7 @@ def test_admin_reorder_level_out_of_range_is_a_form_error(client, portal, db_sta
     ],
 )
 @pytest.mark.parametrize(
-    "changelist", ["admin:reports_accesslog_changelist", "admin:axes_accessattempt_changelist"]
+    "changelist", ["admin:audit_accesslog_changelist", "admin:axes_accessattempt_changelist"]
 )
 def test_out_of_range_date_drilldown_is_a_bad_lookup_not_a_500(client, portal, changelist, query):
     """Found by test_admin_changelist_search_and_filters (Django ticket #37357)."""

@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from django.db import connection
 
-from bench.load.server import GUNICORN_CONFIG, Gunicorn, portal_env
+from devtools.load.server import GUNICORN_CONFIG, Gunicorn, portal_env
 
 CONFIG_VARIABLES = ("WEB_CONCURRENCY", "GUNICORN_THREADS")
 

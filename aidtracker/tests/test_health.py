@@ -7,7 +7,7 @@ import pytest
 from django.db import OperationalError
 from django.db.migrations.executor import MigrationExecutor
 
-from aidtracker.logging import JsonFormatter, request_id_var
+from core.logging import JsonFormatter, request_id_var
 
 
 def test_healthz_needs_no_login_and_no_database(client):

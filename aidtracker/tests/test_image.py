@@ -47,7 +47,7 @@ def image_files():
 def test_the_image_carries_no_tests_benchmarks_or_docs():
     files = image_files()
     assert [f for f in files if "/tests/" in f or f.startswith(("bench/", "docs/"))] == []
-    assert [f for f in files if f.startswith("aidtracker/testing/")] == []
+    assert [f for f in files if f.startswith("devtools/")] == []
     assert "conftest.py" not in files
     assert "aidtracker/settings/test.py" not in files
 

@@ -13,8 +13,8 @@ docs/RELIABILITY.md. Runs on SQLite and MariaDB alike.
 
 import pytest
 
-from bench.load.client import SUCCESS, LoadRun
-from bench.load.world import last_units_world, mixed_world, verify
+from devtools.load.client import SUCCESS, LoadRun
+from devtools.load.world import last_units_world, mixed_world, verify
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.drill, pytest.mark.slow]
 

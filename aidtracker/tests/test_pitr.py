@@ -14,8 +14,8 @@ import subprocess
 
 import pytest
 
-from aidtracker.testing.commands import run_manage
-from bench.load.server import LOOPBACK, PrivateMariaDB
+from devtools.commands import run_manage
+from devtools.load.server import LOOPBACK, PrivateMariaDB
 
 DATABASE = "aidtracker_pitr"
 COORDINATES = re.compile(r"CHANGE MASTER TO MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\d+)")

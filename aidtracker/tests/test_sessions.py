@@ -10,7 +10,7 @@ from django.db import DatabaseError, OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from aidtracker.sessions import SessionStore
+from core.sessions import SessionStore
 
 PASSWORD = "correct-horse-battery"  # every factory-made user's
 

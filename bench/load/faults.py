@@ -40,9 +40,8 @@ import threading
 import time
 from collections import Counter
 
-from . import report
-from .client import SUCCESS, LoadRun
-from .server import (
+from devtools.load.client import SUCCESS, LoadRun
+from devtools.load.server import (
     Gunicorn,
     PrivateMariaDB,
     create_database,
@@ -53,7 +52,9 @@ from .server import (
     setup_django,
     workdir,
 )
-from .world import Check, answered_normally, mixed_world, verify
+from devtools.load.world import Check, answered_normally, mixed_world, verify
+
+from . import report
 
 DATABASE_NAME = "aidtracker_faults"
 

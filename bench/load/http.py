@@ -11,7 +11,7 @@ only), collects static files into a temp dir, and starts gunicorn itself with th
 production settings over plain http, bound to 127.0.0.1 on a free port, with the
 image's gunicorn.conf.py (one sync worker per core; --workers and --threads
 override it). Each round seeds its own centers, packages, stock, households
-and one worker login per client (see bench/load/world.py), folds the report
+and one worker login per client (see devtools/load/world.py), folds the report
 rollups' pending rows as the cron job does, signs every client in through
 the login form, then drives the form for a fixed time: GET /distribution/new/ (CSRF
 cookie, one-time token), POST it, and on success follow the redirect to the receipt.
@@ -35,8 +35,7 @@ import shutil
 import sys
 import time
 
-from . import report
-from .server import (
+from devtools.load.server import (
     Gunicorn,
     create_database,
     gunicorn_defaults,
@@ -45,6 +44,8 @@ from .server import (
     require_loopback,
     workdir,
 )
+
+from . import report
 
 DEFAULT_URL = "mysql://root:@127.0.0.1:3306/aidtracker_load"
 TARGET_CLIENTS, TARGET_P95_MS = 16, 100.0
@@ -94,10 +95,9 @@ def parse_args(argv=None):
 
 
 def run_round(gunicorn, world, *, seconds, max_posts, label):
+    from devtools.load.client import LoadRun
+    from devtools.load.world import verify
     from reports.rollup import fold
-
-    from .client import LoadRun
-    from .world import verify
 
     # What the cron job of docs/OPERATIONS.md does every few minutes: without it the
     # report triggers' pending rows of every earlier run would pile up.
@@ -133,13 +133,13 @@ def run_round(gunicorn, world, *, seconds, max_posts, label):
 def main(argv=None):
     args = parse_args(argv)
     require_loopback(args.database_url)
-    from .world import last_units_world, mixed_world
+    from devtools.load.world import last_units_world, mixed_world
 
     directory = workdir("aidtracker-load-")
     env = portal_env(args.database_url, directory / "static")
     log(f"database {args.database_url}; work dir {directory}")
     create_database(args.database_url, drop=args.fresh)
-    from .server import setup_django
+    from devtools.load.server import setup_django
 
     setup_django(env, log=log)
     gunicorn = Gunicorn(env, workers=args.workers, threads=args.threads, workdir=directory)

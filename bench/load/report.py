@@ -1,6 +1,6 @@
 """Markdown tables of a load result and its checks (pasted as is into docs/RELIABILITY.md)."""
 
-from .client import SUCCESS
+from devtools.load.client import SUCCESS
 
 KINDS = (("post", "POST form"), ("form", "GET form"), ("receipt", "GET receipt"), ("all", "all"))
 

@@ -8,7 +8,7 @@ SQLite compares exactly already.
 
 from django.db import migrations
 
-from aidtracker.db.migrations import VendorRunSQL
+from core.db.migrations import VendorRunSQL
 
 
 class Migration(migrations.Migration):

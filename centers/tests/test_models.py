@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from aidtracker.testing.assertions import refused_by
 from centers.models import CENTER_REQUIRED_MESSAGE, DistributionCenter, StaffMember
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
+from devtools.assertions import refused_by
 from inventory.models import Inventory
 from inventory.tests.factories import InventoryFactory
 

@@ -9,7 +9,7 @@ these objects live in a migration of their own; the SQL text is frozen here.
 
 from django.db import migrations
 
-from aidtracker.db.migrations import VendorRunSQL, drop_if_exists
+from core.db.migrations import VendorRunSQL, drop_if_exists
 
 MYSQL_NO_UPDATE = """
 CREATE TRIGGER trg_distribution_log_no_update

@@ -17,7 +17,7 @@ DELIMITER).
 
 from django.db import migrations
 
-from aidtracker.db.migrations import VendorRunSQL
+from core.db.migrations import VendorRunSQL
 
 SP_DISTRIBUTE_PACKAGE = """
 CREATE PROCEDURE sp_distribute_package(

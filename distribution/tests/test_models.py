@@ -9,9 +9,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
-from aidtracker.testing.assertions import refused_by
 from centers.models import DistributionCenter
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
+from devtools.assertions import refused_by
 from distribution.models import DistributionLog
 from distribution.tests.factories import DistributionLogFactory
 from households.models import Household

@@ -6,7 +6,7 @@ import django.db.models.lookups
 from django.db import migrations, models
 from django.db.models.functions import Length, Substr
 
-import aidtracker.validators
+import core.validators
 
 
 def shorten_long_notes(apps, schema_editor):
@@ -27,14 +27,14 @@ class Migration(migrations.Migration):
             model_name="household",
             name="family_name",
             field=models.CharField(
-                max_length=100, validators=[aidtracker.validators.validate_has_letter]
+                max_length=100, validators=[core.validators.validate_has_letter]
             ),
         ),
         migrations.AlterField(
             model_name="household",
             name="last_verified_date",
             field=models.DateField(
-                blank=True, null=True, validators=[aidtracker.validators.PlausibleDateValidator()]
+                blank=True, null=True, validators=[core.validators.PlausibleDateValidator()]
             ),
         ),
         migrations.AlterField(
@@ -51,14 +51,14 @@ class Migration(migrations.Migration):
             model_name="household",
             name="primary_contact_name",
             field=models.CharField(
-                max_length=100, validators=[aidtracker.validators.validate_has_letter]
+                max_length=100, validators=[core.validators.validate_has_letter]
             ),
         ),
         migrations.AlterField(
             model_name="household",
             name="registration_date",
             field=models.DateField(
-                db_index=True, validators=[aidtracker.validators.PlausibleDateValidator()]
+                db_index=True, validators=[core.validators.PlausibleDateValidator()]
             ),
         ),
         migrations.RunPython(shorten_long_notes, migrations.RunPython.noop, elidable=True),

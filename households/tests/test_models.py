@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from aidtracker.testing.assertions import refused_by
+from devtools.assertions import refused_by
 from households.models import DUPLICATE_PHONE_MESSAGE, Household
 from households.phones import INVALID_PHONE_MESSAGE
 from households.tests.factories import HouseholdFactory

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from aidtracker.params import parse_id
+from core.params import parse_id
 from households.models import Household
 from households.phones import normalize_phone
 from households.selectors import search_households

@@ -2,8 +2,8 @@
 
 import pytest
 
+from audit.models import AccessLog
 from households.tests.factories import HouseholdFactory
-from reports.models import AccessLog
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ The SQL text stays here, frozen with the migration.
 
 from django.db import migrations
 
-from aidtracker.db.migrations import VendorRunSQL, drop_if_exists
+from core.db.migrations import VendorRunSQL, drop_if_exists
 
 CURRENT_INVENTORY_STATUS = """
 CREATE VIEW vw_current_inventory_status AS

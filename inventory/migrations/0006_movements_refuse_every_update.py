@@ -9,7 +9,7 @@ rows always name who acted, and no UPDATE is needed any more.
 import django.db.models.deletion
 from django.db import migrations, models
 
-from aidtracker.db.migrations import VendorRunSQL
+from core.db.migrations import VendorRunSQL
 
 DROP = "DROP TRIGGER IF EXISTS trg_stock_movements_no_update"
 

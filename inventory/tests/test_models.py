@@ -12,8 +12,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from aidtracker.testing.assertions import refused_by
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
+from devtools.assertions import refused_by
 from inventory.models import AidPackage, Inventory, StockMovement
 from inventory.tests.factories import AidPackageFactory, InventoryFactory
 

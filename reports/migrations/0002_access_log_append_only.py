@@ -8,7 +8,7 @@ text is frozen here.
 
 from django.db import migrations
 
-from aidtracker.db.migrations import VendorRunSQL, drop_if_exists
+from core.db.migrations import VendorRunSQL, drop_if_exists
 
 MYSQL_NO_UPDATE = """
 CREATE TRIGGER trg_access_log_no_update

@@ -31,7 +31,7 @@ text is frozen here (`reports.rollup` has the rebuild and verify of the day).
 
 from django.db import migrations
 
-from aidtracker.db.migrations import VendorRunSQL, drop_if_exists
+from core.db.migrations import VendorRunSQL, drop_if_exists
 
 HM = "Distribution_Household_Months"
 MH = "Distribution_Monthly_Households"

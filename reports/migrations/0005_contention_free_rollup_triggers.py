@@ -43,7 +43,7 @@ import importlib
 
 from django.db import migrations
 
-from aidtracker.db.migrations import VendorRunSQL, drop_if_exists
+from core.db.migrations import VendorRunSQL, drop_if_exists
 
 HM = "Distribution_Household_Months"
 MH = "Distribution_Monthly_Households"

@@ -10,7 +10,7 @@ import importlib
 
 from django.db import migrations
 
-from aidtracker.db.migrations import VendorRunSQL
+from core.db.migrations import VendorRunSQL
 
 TRIGGERS = importlib.import_module("reports.migrations.0005_contention_free_rollup_triggers")
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from aidtracker.db import retry as rollup_retry
+from core.db import retry as rollup_retry
 from distribution.models import DistributionLog
 from distribution.services import distribute_package
 from households.models import Household
@@ -199,7 +199,7 @@ def test_a_bulk_load_gives_the_rollups_the_triggers_give(admin_staff):
 
 
 def test_a_failed_bulk_load_leaves_nothing_behind(monkeypatch):
-    from reports.loadgen import BulkLoader
+    from devtools.loadgen import BulkLoader
 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -220,8 +220,8 @@ def test_the_suspension_is_invisible_to_other_connections(center, other_center, 
 
     from django.db import transaction
 
+    from devtools.loadgen import BulkLoader
     from distribution.tests.factories import DistributionLogFactory
-    from reports.loadgen import BulkLoader
 
     package = AidPackageFactory()
     restock(center=center, package=package, quantity=5, staff=admin_staff)

@@ -15,8 +15,8 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.models import AccessLog
 from reports import rollup
-from reports.models import AccessLog
 
 from .factories import build_dataset
 

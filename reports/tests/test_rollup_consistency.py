@@ -133,7 +133,7 @@ def test_the_stored_procedure_keeps_the_rollups_right(world):
 @pytest.mark.django_db(transaction=True)
 def test_control_verify_sees_a_distribution_the_triggers_did_not_count(world):
     """Without the triggers the rollups fall behind the log, and verify says so."""
-    from aidtracker.testing.triggers import append_only_triggers_lifted
+    from devtools.triggers import append_only_triggers_lifted
 
     center, package = world["centers"][0], world["packages"][0]
     restock(center=center, package=package, quantity=5, staff=world["admin"])

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.models import AccessLog
+from audit.models import AccessLog
 from reports.views import MonthlySummaryView
 
 from .factories import build_dataset

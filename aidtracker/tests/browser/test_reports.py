@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from reports.models import AccessLog
+from audit.models import AccessLog
 
 from .conftest import CHROMIUM
 from .test_flows import log_in

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from aidtracker.db.retry import LockContention
+from core.db.retry import LockContention
 from reports import rollup
 
 
