@@ -75,7 +75,21 @@ ECHO_MARKERS = ("<script>alert(1)", "<img src=x onerror")
 # Characters that str.isdigit() accepts but int() refuses (Unicode category No): number
 # parameters must treat them as "not a number", never crash on them.
 DIGIT_LIKE = ["²", "①", "¹²³"]
-HOSTILE = [*HOSTILE, *DIGIT_LIKE]
+# Numbers and dates beyond what columns and datetime hold: refused with a message,
+# never an overflow (a year past 9999, a month after 9999-12, an id past 2^31).
+OUT_OF_RANGE = [
+    "2147483648",
+    "99999999999999999999",
+    "1e309",
+    "1_0",
+    "9999-12",
+    "9999-12-31",
+    "10000-01-01",
+    "0001-01-01",
+    "1899-12-31",
+    "2025-02-30",
+]
+HOSTILE = [*HOSTILE, *DIGIT_LIKE, *OUT_OF_RANGE]
 
 
 TEXT = st.text(st.characters(exclude_categories=("Cs", "No")), max_size=80)
