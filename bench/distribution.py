@@ -19,8 +19,9 @@ worker processes that each set up Django and open their own connection:
              cursor (skipped with a note if the procedure is not installed)
 - bare:      the service's transaction sent by a bare MySQLdb loop without Django,
              with the very SQL text of distribution/statements.py (BEGIN; lock
-             household; eligibility read; conditional UPDATE of the inventory
-             row; INSERT log; COMMIT): the floor for the service.
+             household; re-read package, center and staff; eligibility read;
+             conditional UPDATE of the inventory row; INSERT log; COMMIT): the
+             floor for the service.
 
 Each path gets `--seconds` per cell, cut into `--rounds` slices that alternate
 between the paths in a rotating order, so that load from anything else on the

@@ -169,8 +169,11 @@ def prepare_bare(cutoff):
             cursor.execute("BEGIN")
             cursor.execute(sql.lock_household, (household_id,))
             (status,) = cursor.fetchone()
+            facts = (target.staff_id, target.package_id, target.center_id)
+            cursor.execute(sql.read_facts, facts)  # package, center, staff as they are now
+            package_active, *_ = cursor.fetchone()
             cursor.execute(sql.blocking_success, (household_id, target.package_id, cutoff))
-            if status != "active" or cursor.fetchone() is not None:
+            if status != "active" or not package_active or cursor.fetchone() is not None:
                 cursor.execute("ROLLBACK")
                 return "refused"
             now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
