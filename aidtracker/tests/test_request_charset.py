@@ -14,11 +14,10 @@ from urllib.parse import urlencode
 import pytest
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from aidtracker.tests.test_access import route_path, walked_routes
-from aidtracker.tests.test_security_walk import some_post_data
+from aidtracker.tests.test_security_walk import csrf_client, some_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +70,7 @@ def form_text(data, token, content_type):
 @pytest.mark.parametrize("encoding", HOSTILE_BODIES)
 @pytest.mark.parametrize("who", ["anonymous", "admin"])
 def test_every_url_answers_400_to_a_form_not_in_utf8(portal, db_state, who, encoding):
-    client = Client(enforce_csrf_checks=True)
-    if who != "anonymous":
-        client.force_login(portal.staff[who].user)
+    client = csrf_client(None if who == "anonymous" else portal.staff[who])
     content_type, encode = HOSTILE_BODIES[encoding]
     body = encode(form_text(some_post_data(portal), csrf_token(client), content_type))
     paths = {route.label: route_path(route) for route in walked_routes()}
@@ -100,8 +97,7 @@ def test_the_400_page_gives_the_request_id(client):
 @pytest.mark.parametrize("charset", [None, "utf-8", "UTF-8", "utf8", "utf_8"])
 def test_a_form_in_utf8_still_goes_through(portal, charset):
     """The refusals above are the charset's doing: in UTF-8, however spelled, it works."""
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(portal.staff["worker"].user)
+    client = csrf_client(portal.staff["worker"])
     page = client.get(reverse("distribution:new"))
     data = {
         "household": portal.household.pk,
@@ -118,7 +114,7 @@ def test_a_form_in_utf8_still_goes_through(portal, charset):
 
 
 def test_a_utf8_sign_in_with_non_ascii_text_is_read_correctly(portal):
-    client = Client(enforce_csrf_checks=True)
+    client = csrf_client()
     data = {"username": "wörker", "password": "x", "csrfmiddlewaretoken": csrf_token(client)}
     response = client.generic(
         "POST", reverse("login"), urlencode(data), content_type=f"{FORM}; charset=utf-8"
