@@ -12,7 +12,6 @@ after `0003` or `none`: go back with `current`, which also runs `rebuild_rollup`
 Never point it at a database anyone uses: it drops and creates triggers.
 """
 
-import importlib
 import os
 import sys
 
@@ -31,22 +30,22 @@ def main(argv=None):
     django.setup()
     from django.db import connection
 
+    from core.db import sqlfiles
     from reports import rollup
 
     if connection.vendor != "mysql":
         print("MySQL/MariaDB only (DATABASE_URL=mysql://...).", file=sys.stderr)
         return 2
-    texts = {
-        "current": "reports.migrations.0005_contention_free_rollup_triggers",
-        "0003": "reports.migrations.0003_rollup_triggers",
-    }
+    versions = {"current": "0005", "0003": "0003"}
     with connection.cursor() as cursor:
         for name in LOG_TRIGGERS:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        if variant in texts:
-            module = importlib.import_module(texts[variant])
-            cursor.execute(module.MYSQL_SUCCESS)
-            cursor.execute(module.MYSQL_VOID)
+        if variant in versions:
+            for name in LOG_TRIGGERS:
+                (statement,) = sqlfiles.read_statements(
+                    "reports", "mysql", f"{name}.{versions[variant]}"
+                )
+                cursor.execute(statement)
     if variant == "current":
         rollup.rebuild()
         print("Rollup triggers of 0005 installed; rollups rebuilt from the log.")

@@ -1,8 +1,8 @@
 """Rebuild the report rollups from Distribution_Log, verify them against it, fold them.
 
-The triggers of migrations 0003 and 0005 keep these tables equal to aggregations
-over the log (successful distributions with no void pointing at them, per UTC month
-or day):
+The triggers in reports/sql/ (installed by migrations 0003 and 0005) keep these
+tables equal to aggregations over the log (successful distributions with no void
+pointing at them, per UTC month or day):
 
 - Distribution_Monthly_Rollup: distributions and packages per (month, center, package);
 - Distribution_Household_Months: one row per household served in a month, at four
@@ -21,7 +21,8 @@ of its own, so that a distribution never waits for another household's. The valu
 of a counter is its row plus its pending rows, and the report pages read it so: they
 never write. Folding is a scheduled job on the primary (`rebuild_rollup --fold`).
 
-`rebuild()` recomputes everything; `verify()` recomputes the expected figures from
+`rebuild()` puts back any trigger that differs from its released file and recomputes
+everything; `verify()` names such triggers, recomputes the expected figures from
 the log in one consistent snapshot and lists every difference.
 """
 
@@ -33,6 +34,7 @@ from django.db import connection, transaction
 
 from core.db.retry import atomic_with_retries
 from distribution.rules import served_sql
+from reports import triggers
 
 # Everything the triggers maintain, emptied in this order by rebuild().
 ROLLUP_TABLES = (
@@ -261,6 +263,7 @@ def rebuild():
     Rows inserted into the log by other means than the service and the stored
     procedure (bulk loads, bare clients) should not run at the same time.
     """
+    triggers.reinstall_drifted_triggers()  # DDL: before the transaction (MySQL commits)
     with transaction.atomic(), connection.cursor() as cursor:
         _lock_writers(cursor)
         for table in ALL_TABLES:
@@ -437,6 +440,8 @@ def verify(limit=20):
     the latest packages (row count, sum of household ids, and a weighted mix).
     """
     result = Verification()
+    for name in triggers.drifted_triggers():
+        result.problems.append(f"trigger {name} is missing or differs from reports/sql/")
     month = month_of("dl.distribution_date")
     if connection.vendor == "mysql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:

@@ -1,6 +1,5 @@
 """The stored procedures under concurrent calls, one thread and connection each (MySQL/MariaDB)."""
 
-import importlib
 import threading
 import time
 from collections import Counter
@@ -9,6 +8,7 @@ import pytest
 from django.db import IntegrityError, OperationalError, connection, transaction
 
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
+from core.db import sqlfiles
 from distribution.models import DistributionLog
 from distribution.tests.procedures import (
     PROCEDURE_TEST_MARKS,
@@ -118,11 +118,11 @@ def race_one_household_at_two_centers(procedure):
 
 
 def test_control_without_the_household_lock_the_race_is_caught():
-    """Design fix 3 put back: the harness below must see the household served twice."""
-    migration = importlib.import_module("distribution.migrations.0003_stored_procedures")
+    """Without the procedure's household lock the harness sees a household served twice."""
+    procedure = sqlfiles.latest_statement("distribution", "mysql", "sp_distribute_package")
     household_lock = "FROM Households WHERE household_id = p_household_id FOR UPDATE;"
-    assert household_lock in migration.SP_DISTRIBUTE_PACKAGE
-    unlocked = migration.SP_DISTRIBUTE_PACKAGE.replace(
+    assert household_lock in procedure
+    unlocked = procedure.replace(
         household_lock, "FROM Households WHERE household_id = p_household_id;"
     ).replace("PROCEDURE sp_distribute_package(", "PROCEDURE sp_test_distribute_unlocked(")
     with connection.cursor() as cursor:

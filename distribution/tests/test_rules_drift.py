@@ -1,25 +1,34 @@
 """The SQL objects say what distribution.rules (and inventory's limits) define.
 
-Views, triggers and the stored procedures must exist as SQL text, frozen in their
-migrations. These tests read that text (and, where the database keeps it verbatim,
-the text installed in the database) and fail when it drifts from the Python rules:
-the refusal codes in their order, every refusal message, the quantity limit, the
-served predicate, the eligibility day arithmetic, the stock status and restock limit.
+Views, triggers and the stored procedures exist as SQL text, in versioned files the
+migrations load. These tests read the newest version of each (and, where the database
+keeps it verbatim, the text installed in the database) and fail when it drifts from
+the Python rules: the refusal codes in their order, every refusal message, the quantity
+limit, the served predicate, the eligibility day arithmetic, the stock status and restock limit.
 """
 
-import importlib
 import re
 
 import pytest
 from django.db import connection
 
+from core.db import sqlfiles
 from distribution import rules
 from inventory import services as inventory_services
 from inventory.stock import stock_status
 
-DISTRIBUTION_OBJECTS = importlib.import_module("distribution.migrations.0002_database_objects")
-PROCEDURES = importlib.import_module("distribution.migrations.0003_stored_procedures")
-INVENTORY_OBJECTS = importlib.import_module("inventory.migrations.0002_database_objects")
+
+def _latest(app_label, vendor, name):
+    return sqlfiles.latest_statement(app_label, vendor, name)
+
+
+SP_DISTRIBUTE_PACKAGE = _latest("distribution", "mysql", "sp_distribute_package")
+SP_RESTOCK_INVENTORY = _latest("distribution", "mysql", "sp_restock_inventory")
+MYSQL_HOUSEHOLD_ELIGIBILITY = _latest("distribution", "mysql", "vw_household_eligibility")
+SQLITE_HOUSEHOLD_ELIGIBILITY = _latest("distribution", "sqlite", "vw_household_eligibility")
+MYSQL_MONTHLY_SUMMARY = _latest("distribution", "mysql", "vw_monthly_summary")
+SQLITE_MONTHLY_SUMMARY = _latest("distribution", "sqlite", "vw_monthly_summary")
+CURRENT_INVENTORY_STATUS = _latest("inventory", "mysql", "vw_current_inventory_status")
 MYSQL_ONLY = pytest.mark.mysql(reason="stored procedures are MySQL/MariaDB's")
 
 
@@ -30,27 +39,27 @@ def flat(sql):
 
 
 def test_the_procedure_refuses_with_the_codes_in_their_order():
-    codes = re.findall(r"SET v_code = '(\w+)'", PROCEDURES.SP_DISTRIBUTE_PACKAGE)
+    codes = re.findall(r"SET v_code = '(\w+)'", SP_DISTRIBUTE_PACKAGE)
     assert tuple(codes) == rules.FAILURE_CODES
 
 
 def test_the_procedure_gives_every_refusal_its_message():
-    messages = dict(re.findall(r"WHEN '(\w+)' THEN '([^']*)'", PROCEDURES.SP_DISTRIBUTE_PACKAGE))
+    messages = dict(re.findall(r"WHEN '(\w+)' THEN '([^']*)'", SP_DISTRIBUTE_PACKAGE))
     assert messages == rules.FAILURE_MESSAGES
 
 
 def test_the_procedure_limits_quantities_as_the_service_does():
-    assert f"BETWEEN 1 AND {rules.MAX_QUANTITY}" in PROCEDURES.SP_DISTRIBUTE_PACKAGE
+    assert f"BETWEEN 1 AND {rules.MAX_QUANTITY}" in SP_DISTRIBUTE_PACKAGE
 
 
 @pytest.mark.parametrize(
     "sql",
     [
-        PROCEDURES.SP_DISTRIBUTE_PACKAGE,
-        DISTRIBUTION_OBJECTS.MYSQL_HOUSEHOLD_ELIGIBILITY,
-        DISTRIBUTION_OBJECTS.SQLITE_HOUSEHOLD_ELIGIBILITY,
-        DISTRIBUTION_OBJECTS.MYSQL_MONTHLY_SUMMARY,
-        DISTRIBUTION_OBJECTS.SQLITE_MONTHLY_SUMMARY,
+        SP_DISTRIBUTE_PACKAGE,
+        MYSQL_HOUSEHOLD_ELIGIBILITY,
+        SQLITE_HOUSEHOLD_ELIGIBILITY,
+        MYSQL_MONTHLY_SUMMARY,
+        SQLITE_MONTHLY_SUMMARY,
     ],
     ids=["procedure", "mysql eligibility", "sqlite eligibility", "mysql monthly", "sqlite monthly"],
 )
@@ -64,7 +73,7 @@ def test_every_object_counts_served_distributions_by_the_rule(sql):
 def test_the_procedure_blocks_from_midnight_of_validity_minus_one_days():
     """rules.eligibility_cutoff: today - (validity_period_days - 1) days, at 00:00 UTC."""
     assert "dl.distribution_date >= CAST(UTC_DATE() - INTERVAL (v_validity_days - 1) DAY" in flat(
-        PROCEDURES.SP_DISTRIBUTE_PACKAGE
+        SP_DISTRIBUTE_PACKAGE
     )
 
 
@@ -72,11 +81,11 @@ def test_the_procedure_blocks_from_midnight_of_validity_minus_one_days():
     ("sql", "next_day"),
     [
         (
-            DISTRIBUTION_OBJECTS.MYSQL_HOUSEHOLD_ELIGIBILITY,
+            MYSQL_HOUSEHOLD_ELIGIBILITY,
             "DATE_ADD(DATE(e.last_distribution_date), INTERVAL e.validity_period_days DAY)",
         ),
         (
-            DISTRIBUTION_OBJECTS.SQLITE_HOUSEHOLD_ELIGIBILITY,
+            SQLITE_HOUSEHOLD_ELIGIBILITY,
             "date(e.last_distribution_date, '+' || e.validity_period_days || ' days')",
         ),
     ],
@@ -92,7 +101,7 @@ def test_the_eligibility_view_gives_the_next_day_of_the_rule(sql, next_day):
     ("on_hand", "reorder_level"), [(0, 0), (0, 10), (1, 10), (10, 10), (11, 10), (5, 0)]
 )
 def test_the_stock_view_and_python_agree_on_the_status(on_hand, reorder_level):
-    view = flat(INVENTORY_OBJECTS.CURRENT_INVENTORY_STATUS)
+    view = flat(CURRENT_INVENTORY_STATUS)
     case = re.search(r"CASE (.*?) END", view).group(1)
     for condition, status in re.findall(r"WHEN (.*?) THEN '(\w+)'", case):
         expression = condition.replace("i.quantity_on_hand", str(on_hand))
@@ -104,7 +113,7 @@ def test_the_stock_view_and_python_agree_on_the_status(on_hand, reorder_level):
 
 
 def test_the_restock_procedure_has_the_services_limit_and_message():
-    sql = PROCEDURES.SP_RESTOCK_INVENTORY
+    sql = SP_RESTOCK_INVENTORY
     assert f"p_quantity > {inventory_services.MAX_RESTOCK_QUANTITY}" in sql
     assert f"'{inventory_services.RESTOCK_QUANTITY_MESSAGE}'" in sql
 
@@ -114,8 +123,8 @@ def test_the_restock_procedure_has_the_services_limit_and_message():
 @pytest.mark.parametrize(
     ("name", "sql"),
     [
-        ("sp_distribute_package", PROCEDURES.SP_DISTRIBUTE_PACKAGE),
-        ("sp_restock_inventory", PROCEDURES.SP_RESTOCK_INVENTORY),
+        ("sp_distribute_package", SP_DISTRIBUTE_PACKAGE),
+        ("sp_restock_inventory", SP_RESTOCK_INVENTORY),
     ],
 )
 def test_the_database_runs_the_procedure_text_checked_here(name, sql):

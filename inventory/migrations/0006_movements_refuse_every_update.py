@@ -9,69 +9,7 @@ rows always name who acted, and no UPDATE is needed any more.
 import django.db.models.deletion
 from django.db import migrations, models
 
-from core.db.migrations import VendorRunSQL
-
-DROP = "DROP TRIGGER IF EXISTS trg_stock_movements_no_update"
-
-MYSQL_NO_UPDATE = """
-CREATE TRIGGER trg_stock_movements_no_update
-BEFORE UPDATE ON Stock_Movements
-FOR EACH ROW
-SIGNAL SQLSTATE '45000'
-    SET MESSAGE_TEXT = 'Stock_Movements is append-only: rows cannot be updated'
-"""
-
-SQLITE_NO_UPDATE = """
-CREATE TRIGGER trg_stock_movements_no_update
-BEFORE UPDATE ON Stock_Movements
-FOR EACH ROW
-BEGIN
-    SELECT RAISE(ABORT, 'Stock_Movements is append-only: rows cannot be updated');
-END
-"""
-
-# The trigger this replaces, for unapplying the migration.
-PREVIOUS_MYSQL_NO_UPDATE = """
-CREATE TRIGGER trg_stock_movements_no_update
-BEFORE UPDATE ON Stock_Movements
-FOR EACH ROW
-BEGIN
-    IF NOT (
-        OLD.staff_id IS NOT NULL AND NEW.staff_id IS NULL
-        AND NEW.movement_id <=> OLD.movement_id
-        AND NEW.inventory_id <=> OLD.inventory_id
-        AND NEW.kind <=> OLD.kind
-        AND NEW.reason <=> OLD.reason
-        AND NEW.quantity_change <=> OLD.quantity_change
-        AND NEW.quantity_after <=> OLD.quantity_after
-        AND NEW.notes <=> OLD.notes
-        AND NEW.created_at <=> OLD.created_at
-    ) THEN
-        SIGNAL SQLSTATE '45000'
-            SET MESSAGE_TEXT = 'Stock_Movements is append-only: rows cannot be updated';
-    END IF;
-END
-"""
-
-PREVIOUS_SQLITE_NO_UPDATE = """
-CREATE TRIGGER trg_stock_movements_no_update
-BEFORE UPDATE ON Stock_Movements
-FOR EACH ROW
-WHEN NOT (
-    OLD.staff_id IS NOT NULL AND NEW.staff_id IS NULL
-    AND NEW.movement_id IS OLD.movement_id
-    AND NEW.inventory_id IS OLD.inventory_id
-    AND NEW.kind IS OLD.kind
-    AND NEW.reason IS OLD.reason
-    AND NEW.quantity_change IS OLD.quantity_change
-    AND NEW.quantity_after IS OLD.quantity_after
-    AND NEW.notes IS OLD.notes
-    AND NEW.created_at IS OLD.created_at
-)
-BEGIN
-    SELECT RAISE(ABORT, 'Stock_Movements is append-only: rows cannot be updated');
-END
-"""
+from core.db.migrations import SQLObjects
 
 
 class Migration(migrations.Migration):
@@ -91,11 +29,9 @@ class Migration(migrations.Migration):
                 to="centers.staffmember",
             ),
         ),
-        VendorRunSQL(
-            sql={"mysql": [DROP, MYSQL_NO_UPDATE], "sqlite": [DROP, SQLITE_NO_UPDATE]},
-            reverse_sql={
-                "mysql": [DROP, PREVIOUS_MYSQL_NO_UPDATE],
-                "sqlite": [DROP, PREVIOUS_SQLITE_NO_UPDATE],
-            },
+        SQLObjects(
+            "inventory",
+            install=["trg_stock_movements_no_update.0006"],
+            previous=["trg_stock_movements_no_update.0002"],
         ),
     ]

@@ -1,7 +1,6 @@
 """The rollups stay right, and neighbours never wait, with concurrent workers and folds."""
 
 import contextlib
-import importlib
 import io
 import random
 import threading
@@ -13,6 +12,7 @@ from django.db import connection
 
 from centers.models import StaffMember
 from centers.tests.factories import StaffMemberFactory
+from core.db import sqlfiles
 from distribution.models import DistributionLog
 from distribution.services import (
     DistributionBusy,
@@ -139,7 +139,6 @@ def _hold_open(action, ready, release, errors):
 @contextlib.contextmanager
 def rollup_triggers_of_0003():
     """Swap in migration 0003's rollup triggers (shared counters) for the block."""
-    previous = importlib.import_module("reports.migrations.0003_rollup_triggers")
     names = ("trg_distribution_log_rollup_success", "trg_distribution_log_rollup_void")
     with connection.cursor() as cursor:
         saved = []
@@ -147,8 +146,9 @@ def rollup_triggers_of_0003():
             cursor.execute(f"SHOW CREATE TRIGGER `{name}`")
             saved.append(cursor.fetchone()[2])
             cursor.execute(f"DROP TRIGGER {name}")
-        cursor.execute(previous.MYSQL_SUCCESS)
-        cursor.execute(previous.MYSQL_VOID)
+        for name in names:
+            (statement,) = sqlfiles.read_statements("reports", "mysql", f"{name}.0003")
+            cursor.execute(statement)
     try:
         yield
     finally:

@@ -1,0 +1,5 @@
+CREATE TRIGGER trg_distribution_log_no_delete
+BEFORE DELETE ON Distribution_Log
+FOR EACH ROW
+SIGNAL SQLSTATE '45000'
+    SET MESSAGE_TEXT = 'Distribution_Log is append-only: rows cannot be deleted';

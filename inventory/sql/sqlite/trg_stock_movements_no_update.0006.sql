@@ -1,0 +1,6 @@
+CREATE TRIGGER trg_stock_movements_no_update
+BEFORE UPDATE ON Stock_Movements
+FOR EACH ROW
+BEGIN
+    SELECT RAISE(ABORT, 'Stock_Movements is append-only: rows cannot be updated');
+END;

@@ -1,0 +1,27 @@
+CREATE TRIGGER trg_households_coverage_delete
+AFTER DELETE ON Households
+FOR EACH ROW
+BEGIN
+    DECLARE v_bulk BOOLEAN DEFAULT FALSE;
+    SET v_bulk = @aidtracker_rollup_bulk_load <=> CONNECTION_ID();
+    IF NOT v_bulk THEN
+        IF OLD.status = 'active' THEN
+            INSERT INTO Coverage_Counts_Pending (household_id, day, center_id, package_id, households)
+    SELECT OLD.household_id, x.day, x.center_id, x.package_id, x.delta FROM (
+        SELECT COALESCE((SELECT s.center_id FROM Coverage_Last_Service s WHERE s.household_id = OLD.household_id), 0) AS center_id, 0 AS package_id, DATE '1000-01-01' AS day, -1 AS delta
+        UNION ALL
+        SELECT COALESCE((SELECT s.center_id FROM Coverage_Last_Service s WHERE s.household_id = OLD.household_id), 0), ap.package_id, k.day, -1
+          FROM Aid_Packages ap STRAIGHT_JOIN Coverage_Last_Package k
+            ON k.household_id = OLD.household_id AND k.package_id = ap.package_id
+        UNION ALL
+        SELECT COALESCE((SELECT s.center_id FROM Coverage_Last_Service s WHERE s.household_id = OLD.household_id), 0), ap.package_id, DATE '1000-01-01', -1
+          FROM Aid_Packages ap STRAIGHT_JOIN Coverage_Last_Package k
+            ON k.household_id = OLD.household_id AND k.package_id = ap.package_id
+    ) x
+     WHERE TRUE
+    ON DUPLICATE KEY UPDATE households = households + VALUES(households);
+        END IF;
+        DELETE FROM Coverage_Last_Package WHERE household_id = OLD.household_id;
+    DELETE FROM Coverage_Last_Service WHERE household_id = OLD.household_id;
+    END IF;
+END;

@@ -1,0 +1,22 @@
+CREATE TRIGGER trg_households_coverage_delete
+AFTER DELETE ON Households
+FOR EACH ROW
+WHEN NOT EXISTS (SELECT 1 FROM Rollup_Bulk_Load)
+BEGIN
+    INSERT INTO Coverage_Counts_Pending (household_id, day, center_id, package_id, households)
+    SELECT OLD.household_id, x.day, x.center_id, x.package_id, x.delta FROM (
+        SELECT COALESCE((SELECT s.center_id FROM Coverage_Last_Service s WHERE s.household_id = OLD.household_id), 0) AS center_id, 0 AS package_id, '1000-01-01' AS day, -1 AS delta
+        UNION ALL
+        SELECT COALESCE((SELECT s.center_id FROM Coverage_Last_Service s WHERE s.household_id = OLD.household_id), 0), ap.package_id, k.day, -1
+          FROM Aid_Packages ap JOIN Coverage_Last_Package k
+            ON k.household_id = OLD.household_id AND k.package_id = ap.package_id
+        UNION ALL
+        SELECT COALESCE((SELECT s.center_id FROM Coverage_Last_Service s WHERE s.household_id = OLD.household_id), 0), ap.package_id, '1000-01-01', -1
+          FROM Aid_Packages ap JOIN Coverage_Last_Package k
+            ON k.household_id = OLD.household_id AND k.package_id = ap.package_id
+    ) x
+     WHERE OLD.status = 'active'
+    ON CONFLICT (household_id, day, center_id, package_id) DO UPDATE SET households = households + excluded.households;
+    DELETE FROM Coverage_Last_Package WHERE household_id = OLD.household_id;
+    DELETE FROM Coverage_Last_Service WHERE household_id = OLD.household_id;
+END;
