@@ -101,14 +101,14 @@ def sqlite_database(path, options=None):
     }
 
 
-def database_from_env(default_sqlite_path):
-    """Return the default database: DATABASE_URL when set, else a WAL-mode SQLite file.
+def database_from_env(default_sqlite_path, variable="DATABASE_URL"):
+    """Return the database a URL variable names, else a WAL-mode SQLite file.
 
     A sqlite:// URL gets exactly what no DATABASE_URL gets, with the URL's path.
     """
-    if not env("DATABASE_URL", default=""):
+    if not env(variable, default=""):
         return sqlite_database(env("SQLITE_PATH", default=str(default_sqlite_path)))
-    database = env.db("DATABASE_URL")
+    database = env.db(variable)
     if database["ENGINE"] in SQLITE_ENGINES:
         return sqlite_database(database["NAME"], database.get("OPTIONS"))
     if database["ENGINE"] == "django.db.backends.mysql":
@@ -123,6 +123,16 @@ def database_from_env(default_sqlite_path):
 
 
 DATABASES = {"default": database_from_env(BASE_DIR / "db.sqlite3")}
+# Report pages and exports read from a replica (or through a SELECT-only reporting
+# account) when DATABASE_REPLICA_URL names one and it is at most
+# REPLICA_MAX_LAG_SECONDS behind; everything else, and every write, uses the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **database_from_env(BASE_DIR / "db.sqlite3", "DATABASE_REPLICA_URL"),
+        "TEST": {"MIRROR": "default"},
+    }
+REPLICA_MAX_LAG_SECONDS = env.int("REPLICA_MAX_LAG_SECONDS", default=300)
+DATABASE_ROUTERS = ["core.db.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -2,7 +2,7 @@
 
 - application: reads and writes what the portal needs; on the append-only logs it may
   only INSERT, so UPDATE and DELETE there are refused by grants as well as by triggers;
-- reporting: SELECT only;
+- reporting: SELECT only (and the replication status, to judge a replica's lag);
 - admin: everything on the database, for migrations, backups and restores.
 
 Grants are per table, so run `create_db_accounts` again after migrations add tables.
@@ -58,6 +58,8 @@ def grant_statements(*, app, report, admin, database, tables, views, procedures)
         for procedure in procedures
     ]
     grants.append(f"GRANT SELECT, SHOW VIEW ON {schema}.* TO {_quote_account(report)}")
+    # Reading the replication status tells the portal how far behind a replica is.
+    grants.append(f"GRANT SLAVE MONITOR ON *.* TO {_quote_account(report)}")
     grants.append(f"GRANT ALL PRIVILEGES ON {schema}.* TO {_quote_account(admin)}")
     return statements + [(grant, None) for grant in grants]
 
