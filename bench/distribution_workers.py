@@ -182,7 +182,7 @@ def prepare_bare(cutoff):
                 cursor.execute("ROLLBACK")
                 return "refused"
             ids = (household_id, target.package_id, target.center_id, target.staff_id)
-            cursor.execute(sql.insert_log, (*ids, 1, now, "success", None, None, None))
+            cursor.execute(sql.insert_log, (*ids, 1, now, "success", None, None, None, None, None))
             cursor.execute("COMMIT")
         except Exception:
             connection.rollback()

@@ -70,6 +70,22 @@ class DistributionLog(models.Model):
         related_name="void",
         help_text="For a cancelled row: the successful distribution it voids.",
     )
+    visit = models.ForeignKey(
+        "Visit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visit_logs",
+        help_text="The household visit this line belongs to (none for a single distribution).",
+    )
+    owed_item = models.ForeignKey(
+        "OwedItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fulfilments",
+        help_text="For a success that hands out owed units: what it was owed under.",
+    )
 
     objects = center_scoped_manager("center")
 
@@ -107,6 +123,78 @@ class DistributionLog(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.get_transaction_status_display()}"
+
+
+class Visit(models.Model):
+    """One household served a basket at one center in one submission.
+
+    Its lines are audit rows (`logs`, in the order the worker listed them), each a
+    success or a refusal, written in the visit's one transaction.
+    """
+
+    id = models.AutoField(primary_key=True, db_column="visit_id")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
+    center = models.ForeignKey(DistributionCenter, on_delete=models.PROTECT, related_name="visits")
+    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="visits")
+    collected_by = models.CharField(
+        max_length=150, blank=True, default="", help_text="Who took the basket away."
+    )
+    visited_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = center_scoped_manager("center")
+
+    class Meta:
+        db_table = "Household_Visits"
+        ordering = ["-visited_at", "-id"]
+
+    def __str__(self):
+        return f"Visit #{self.pk}"
+
+    @property
+    def logs(self):
+        """The visit's audit rows in line order (inserted in that order)."""
+        return self.visit_logs.order_by("id")
+
+
+class OwedItem(models.Model):
+    """Units a household was due but did not get because stock ran short.
+
+    Created with the partial `success` row that started its validity period. What is
+    still owed is `quantity_owed` minus the served successes that point at it
+    (`fulfilments`), so neither this row nor the audit log is ever updated; it lapses
+    at `expires_at`, when that validity period ends, and a void of the creating row
+    cancels it.
+    """
+
+    id = models.AutoField(primary_key=True, db_column="owed_id")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="owed_items")
+    package = models.ForeignKey(AidPackage, on_delete=models.PROTECT, related_name="owed_items")
+    center = models.ForeignKey(
+        DistributionCenter, on_delete=models.PROTECT, related_name="owed_items"
+    )
+    log = models.OneToOneField(
+        DistributionLog, on_delete=models.PROTECT, related_name="owed", db_column="log_id"
+    )
+    quantity_owed = models.IntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = center_scoped_manager("center")
+
+    class Meta:
+        db_table = "Owed_Items"
+        ordering = ["expires_at", "id"]
+        indexes = [
+            models.Index(fields=["household", "package", "expires_at"], name="idx_owed_open"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity_owed__gt=0), name="chk_quantity_owed"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity_owed} x {self.package} owed"
 
 
 class FormSubmission(models.Model):

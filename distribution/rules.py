@@ -2,8 +2,8 @@
 
 The service, the selectors, the reports, the load generator and the benchmarks take
 these from here. The database objects that must exist as SQL text (the eligibility
-and monthly views, `sp_distribute_package`, the rollup triggers) are frozen in their
-migrations; `distribution/tests/test_rules_drift.py` reads that text and fails when
+and monthly views, `sp_distribute_package`, the rollup triggers) are versioned SQL
+files; `distribution/tests/test_rules_drift.py` reads that text and fails when
 it no longer says what is defined here.
 """
 
@@ -85,3 +85,9 @@ def next_eligible_day(last_served, validity_period_days):
     """The UTC day a household served at `last_served` may receive the package again."""
     last_day = last_served.astimezone(datetime.UTC).date()
     return last_day + datetime.timedelta(days=validity_period_days)
+
+
+def owed_until(served_at, validity_period_days):
+    """When units owed by a distribution at `served_at` lapse: its validity period's end."""
+    day = next_eligible_day(served_at, validity_period_days)
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)

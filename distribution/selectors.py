@@ -3,11 +3,13 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from inventory.models import AidPackage, Inventory, StockMovement
 
-from .models import DistributionLog
+from .models import DistributionLog, OwedItem
 from .rules import eligibility_cutoff, next_eligible_day, served
 
 
@@ -110,3 +112,23 @@ def stock_ledger():
             )
         )
     return rows
+
+
+def owed_items(household, *, now=None):
+    """The household's open owed items, each with `.package` and `.quantity` still owed.
+
+    Open: its period has not ended, the distribution that created it is not voided,
+    and served successes under it have not yet handed out all of it. The service
+    reads the same rule in one statement (`statements.open_owed`).
+    """
+    now = now or timezone.now()
+    fulfilled = Sum("fulfilments__quantity_distributed", filter=served("fulfilments__"))
+    items = (
+        OwedItem.objects.filter(household=household, expires_at__gt=now, log__void__isnull=True)
+        .select_related("package", "center")
+        .annotate(fulfilled=Coalesce(fulfilled, 0))
+        .annotate(quantity=F("quantity_owed") - F("fulfilled"))
+        .filter(quantity__gt=0)
+        .order_by("expires_at", "id")
+    )
+    return list(items)

@@ -25,6 +25,8 @@ LOG_COLUMNS = (
     "failure_code",
     "failure_reason",
     "notes",
+    "visit_id",
+    "owed_item_id",
 )
 
 
@@ -42,6 +44,12 @@ class DistributionStatements:
     # After take_stock changed nothing: is there no row, or too little stock?
     stock_on_hand: str
     insert_log: str
+    # The open owed item of (household, package), if any, and what it still owes.
+    open_owed: str
+    # A visit locks the household and reads its size (for the entitlements) at once.
+    lock_household_for_visit: str
+    # A due line reads the stock under the inventory row's lock before it takes it.
+    lock_stock: str
     # Spend a form's one-time token in the transaction that records its outcome.
     insert_submission: str
     # The outcome a spent token recorded, and what its form said.
@@ -61,7 +69,8 @@ def build_statements(vendor):
     return DistributionStatements(
         lock_household=f"SELECT status FROM Households WHERE household_id = %s{lock}",
         read_facts=(
-            "SELECT p.is_active, p.validity_period_days, c.status, s.status, s.role, s.center_id"
+            "SELECT p.is_active, p.validity_period_days, c.status, s.status, s.role, s.center_id,"
+            " p.units_per_household, p.persons_per_unit, p.max_units"
             " FROM Aid_Packages p CROSS JOIN Distribution_Centers c"
             " LEFT JOIN Staff_Members s ON s.staff_id = %s"
             " WHERE p.package_id = %s AND c.center_id = %s"
@@ -81,6 +90,21 @@ def build_statements(vendor):
         ),
         insert_log=(
             f"INSERT INTO Distribution_Log ({', '.join(LOG_COLUMNS)}) VALUES ({placeholders})"
+        ),
+        open_owed=(
+            "SELECT o.owed_id, o.quantity_owed - COALESCE((SELECT SUM(f.quantity_distributed)"
+            f" FROM Distribution_Log f WHERE f.owed_item_id = o.owed_id AND {served_sql('f')}), 0)"
+            " FROM Owed_Items o WHERE o.household_id = %s AND o.package_id = %s"
+            " AND o.expires_at > %s AND NOT EXISTS"
+            " (SELECT 1 FROM Distribution_Log v WHERE v.voided_log_id = o.log_id)"
+            " ORDER BY o.expires_at DESC LIMIT 1"
+        ),
+        lock_household_for_visit=(
+            f"SELECT status, family_size FROM Households WHERE household_id = %s{lock}"
+        ),
+        lock_stock=(
+            f"SELECT quantity_on_hand FROM {inventory.split(' FORCE')[0]}"
+            f" WHERE center_id = %s AND package_id = %s{lock}"
         ),
         insert_submission=(
             "INSERT INTO Form_Submissions (token, fingerprint, log_id, created_at)"

@@ -14,6 +14,7 @@ class AidPackageAdmin(RoleAdmin):
         "estimated_cost",
         "unit_weight_kg",
         "validity_period_days",
+        "entitlement_rule",
         "is_active",
     ]
     list_filter = ["category", "is_active"]

@@ -1,5 +1,8 @@
 """Aid packages, stock per center, and the append-only log of stock movements."""
 
+import math
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
@@ -12,6 +15,10 @@ from core.scoping import center_scoped_manager
 # from the period (the eligibility cut-off, the next eligible day) stays in range.
 MIN_VALIDITY_PERIOD_DAYS = 1
 MAX_VALIDITY_PERIOD_DAYS = 36_500
+# Bounds of the entitlement fields: a visit line hands out at most 100 units.
+MAX_ENTITLEMENT_UNITS = 100
+MAX_PERSONS_PER_UNIT = 100
+MAX_BELOW_MINIMUM_MESSAGE = "The cap cannot be below the units every household gets."
 
 
 class PackageCategory(models.TextChoices):
@@ -45,6 +52,26 @@ class AidPackage(models.Model):
             f"How often a household can receive it: every 1 to {MAX_VALIDITY_PERIOD_DAYS:,} days."
         ),
     )
+    # The entitlement: a flat amount per household, or units per N persons with a
+    # minimum (units_per_household) and an optional cap (see entitlement_for).
+    units_per_household = models.IntegerField(
+        default=1,
+        db_default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ENTITLEMENT_UNITS)],
+        help_text="Units every household gets, or the minimum when counted per person.",
+    )
+    persons_per_unit = models.IntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PERSONS_PER_UNIT)],
+        help_text="One unit per this many persons; empty for a flat amount per household.",
+    )
+    max_units = models.IntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ENTITLEMENT_UNITS)],
+        help_text="At most this many units per household; empty for no cap.",
+    )
     is_active = models.BooleanField(default=True, db_default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
@@ -64,10 +91,76 @@ class AidPackage(models.Model):
                 name="chk_validity_period",
             ),
             choices_check("category", PackageCategory, name="chk_package_category"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    units_per_household__gte=1, units_per_household__lte=MAX_ENTITLEMENT_UNITS
+                ),
+                name="chk_units_per_household",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(persons_per_unit__isnull=True)
+                | models.Q(persons_per_unit__gte=1, persons_per_unit__lte=MAX_PERSONS_PER_UNIT),
+                name="chk_persons_per_unit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_units__isnull=True)
+                | models.Q(
+                    max_units__gte=models.F("units_per_household"),
+                    max_units__lte=MAX_ENTITLEMENT_UNITS,
+                ),
+                name="chk_max_units",
+            ),
         ]
 
     def __str__(self):
         return f"{self.package_name} ({self.get_category_display()})"
+
+    def clean(self):
+        super().clean()
+        minimum, cap = self.units_per_household, self.max_units
+        if cap is not None and minimum is not None and cap < minimum:
+            raise ValidationError({"max_units": MAX_BELOW_MINIMUM_MESSAGE})
+
+    def entitlement_for(self, household):
+        """Units `household` is due per validity period: flat, or per person within bounds."""
+        return entitlement(
+            family_size=household.family_size,
+            units_per_household=self.units_per_household,
+            persons_per_unit=self.persons_per_unit,
+            max_units=self.max_units,
+        )
+
+    @property
+    def entitlement_rule(self):
+        """The entitlement in words: "1 per 3 persons, at least 1, at most 5"."""
+        if self.persons_per_unit is None:
+            return f"{self.units_per_household} per household"
+        rule = f"1 per {self.persons_per_unit} persons, at least {self.units_per_household}"
+        return rule if self.max_units is None else f"{rule}, at most {self.max_units}"
+
+    def entitlement_example(self, family_size=7):
+        """A worked example for people: "a family of 7 gets 2"."""
+        units = entitlement(
+            family_size=family_size,
+            units_per_household=self.units_per_household,
+            persons_per_unit=self.persons_per_unit,
+            max_units=self.max_units,
+        )
+        if self.persons_per_unit is None:
+            return f"Every household gets {units}."
+        return f"A family of {family_size} gets {units}."
+
+
+def entitlement(*, family_size, units_per_household, persons_per_unit, max_units):
+    """The entitlement formula, on plain numbers (the SQL and the model share it).
+
+    Flat when `persons_per_unit` is None; else one unit per `persons_per_unit` persons
+    (rounded up), at least `units_per_household` and at most `max_units` if set.
+    """
+    if persons_per_unit is None:
+        return units_per_household
+    units = max(units_per_household, math.ceil(family_size / persons_per_unit))
+    return units if max_units is None else min(max_units, units)
 
 
 class Inventory(models.Model):
