@@ -136,7 +136,7 @@ def portal(center, other_center, volunteer, worker, manager, admin_staff, other_
 def db_state():
     """Return a callable that captures what a refused request must leave unchanged."""
     from distribution.models import DistributionLog
-    from households.models import Household
+    from households.models import Household, HouseholdCard
     from inventory.models import Inventory, StockMovement
 
     def capture():
@@ -151,6 +151,7 @@ def db_state():
             ),
             "movements": StockMovement.objects.count(),
             "households": list(Household.objects.order_by("pk").values()),
+            "cards": list(HouseholdCard.objects.order_by("pk").values_list("pk", "revoked_at")),
         }
 
     return capture

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Length, Now
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 
 from core.db.constraints import choices_check
 from core.validators import NOTE_MAX_LENGTH, validate_has_letter, validate_plausible_date
@@ -126,3 +127,43 @@ class Household(models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.ACTIVE
+
+
+# Card codes: no 0/O, 1/I/L, so a code read aloud or typed from a worn card is unambiguous.
+CARD_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CARD_CODE_LENGTH = 12
+
+
+class HouseholdCard(models.Model):
+    """A printed card whose code (and QR code) opens the household's visit in one scan.
+
+    The code is random and carries no personal data. A household has one valid card
+    at a time: issuing a new one (a lost card) revokes the previous one, and a scan of
+    a revoked card says when it was revoked.
+    """
+
+    id = models.AutoField(primary_key=True, db_column="card_id")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cards")
+    code = models.CharField(max_length=16, unique=True)
+    issued_by = models.ForeignKey(
+        "centers.StaffMember", on_delete=models.PROTECT, related_name="issued_cards"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "Household_Cards"
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["household", "revoked_at"], name="idx_card_household")]
+
+    def __str__(self):
+        return f"Card {self.display_code} of {self.household}"
+
+    @property
+    def display_code(self):
+        """The code in groups of four, as printed: 7K3M-Q9XR-2HPA."""
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None

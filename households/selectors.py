@@ -1,4 +1,4 @@
-"""Reads over households: the search field workers use to find a family."""
+"""Reads over households: the search field workers use to find a family, and card scans."""
 
 import contextlib
 
@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from core.params import parse_id
 
-from .models import Household
+from .models import CARD_ALPHABET, CARD_CODE_LENGTH, Household, HouseholdCard
 from .phones import normalize_phone
 
 ORDER = ("family_name", "id")  # Household.Meta.ordering: what every list of households shows
@@ -142,3 +142,37 @@ def _force_index(sql, index, connection):
     return sql.replace(
         f"FROM {table}", f"FROM {table} FORCE INDEX ({connection.ops.quote_name(index)})", 1
     )
+
+
+UNKNOWN_CARD_MESSAGE = "No household card has this code. Check the code, or search by name."
+REVOKED_CARD_MESSAGE = (
+    "This card was revoked on {when:%d %b %Y at %H:%M} UTC, when a new card was issued. "
+    "Ask for the new card, or search the household by name."
+)
+
+
+def normalize_card_code(code):
+    """The code as stored: capitals, without the spaces and dashes people type or print."""
+    return "".join(str(code or "").split()).replace("-", "").upper()
+
+
+def household_for_card(code):
+    """The household whose valid card has `code` (any case, with or without dashes).
+
+    Raises HouseholdCard.DoesNotExist for an unknown code, or for a revoked card with
+    a message that says when it was revoked.
+    """
+    code = normalize_card_code(code)
+    if len(code) != CARD_CODE_LENGTH or set(code) - set(CARD_ALPHABET):
+        raise HouseholdCard.DoesNotExist(UNKNOWN_CARD_MESSAGE)
+    card = HouseholdCard.objects.select_related("household").filter(code=code).first()
+    if card is None:
+        raise HouseholdCard.DoesNotExist(UNKNOWN_CARD_MESSAGE)
+    if card.revoked_at is not None:
+        raise HouseholdCard.DoesNotExist(REVOKED_CARD_MESSAGE.format(when=card.revoked_at))
+    return card.household
+
+
+def current_card(household):
+    """The household's valid card, or None."""
+    return household.cards.filter(revoked_at__isnull=True).first()

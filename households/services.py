@@ -1,14 +1,24 @@
-"""Register and maintain households."""
+"""Register and maintain households, and issue their cards."""
+
+import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from centers import policies
 
-from .models import DUPLICATE_PHONE_MESSAGE, Household
+from .models import (
+    CARD_ALPHABET,
+    CARD_CODE_LENGTH,
+    DUPLICATE_PHONE_MESSAGE,
+    Household,
+    HouseholdCard,
+)
 
 EDIT_NOT_ALLOWED_MESSAGE = "Volunteers cannot register or edit households."
 STATUS_NOT_ALLOWED_MESSAGE = "Only managers and admins can suspend or reactivate a household."
+CARD_NOT_ALLOWED_MESSAGE = "Volunteers cannot issue household cards."
 
 
 def save_household(*, household, staff):
@@ -42,3 +52,42 @@ def set_household_status(*, household, status, staff):
     household.status = Household.Status(status)
     household.save(update_fields=["status", "updated_at"])
     return household
+
+
+def new_card_code():
+    """A random code of CARD_CODE_LENGTH characters from CARD_ALPHABET (about 59 bits)."""
+    return "".join(secrets.choice(CARD_ALPHABET) for _ in range(CARD_CODE_LENGTH))
+
+
+def issue_card(*, household, staff):
+    """Issue a new card for `household`, revoking its previous card (a lost or worn card).
+
+    The household row is locked first, so two people issuing at once leave exactly one
+    valid card. Returns the new HouseholdCard.
+    """
+    if not policies.can_edit_households(staff):
+        raise PermissionDenied(CARD_NOT_ALLOWED_MESSAGE)
+    for _ in range(5):  # a clash of random codes is astronomically rare; retry if it happens
+        try:
+            with transaction.atomic():
+                Household.objects.select_for_update().filter(pk=household.pk).values("pk").get()
+                now = timezone.now()
+                HouseholdCard.objects.filter(household=household, revoked_at__isnull=True).update(
+                    revoked_at=now
+                )
+                return HouseholdCard.objects.create(
+                    household=household, code=new_card_code(), issued_by=staff, issued_at=now
+                )
+        except IntegrityError:
+            continue  # the only unique column is the code
+    raise IntegrityError("Could not draw an unused card code.")
+
+
+def issue_missing_cards(*, households, staff):
+    """Issue a card to each household that has no valid card; return how many were issued."""
+    issued = 0
+    for household in households:
+        if not HouseholdCard.objects.filter(household=household, revoked_at__isnull=True).exists():
+            issue_card(household=household, staff=staff)
+            issued += 1
+    return issued

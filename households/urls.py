@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import card_views, views
 
 app_name = "households"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.HouseholdDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.HouseholdUpdateView.as_view(), name="edit"),
     path("<int:pk>/status/", views.HouseholdStatusView.as_view(), name="status"),
+    path("<int:pk>/card/", card_views.HouseholdCardView.as_view(), name="card"),
+    path("<int:pk>/card/issue/", card_views.IssueCardView.as_view(), name="issue_card"),
+    path("cards/", card_views.CardSheetView.as_view(), name="card_sheet"),
 ]

@@ -23,7 +23,8 @@ from django.utils.regex_helper import normalize
 
 from centers.models import DistributionCenter, StaffMember
 from distribution import tokens
-from distribution.models import DistributionLog
+from distribution.models import DistributionLog, Visit
+from distribution.services import serve_household
 from households.models import Household
 from inventory.models import Inventory
 
@@ -52,6 +53,9 @@ KNOWN_BUGS = {}
 # Models of int path parameters whose view class has no `model` attribute.
 PARAM_MODELS = {
     ("households:status", "pk"): Household,
+    ("households:issue_card", "pk"): Household,
+    ("distribution:visit", "household"): Household,
+    ("distribution:visit_receipt", "pk"): Visit,
     ("distribution:receipt", "pk"): DistributionLog,
     ("distribution:void", "pk"): DistributionLog,
     ("inventory:restock", "center_pk"): DistributionCenter,
@@ -268,6 +272,12 @@ MATRIX = {
     ("GET", "households:detail"):             (L,      200,    200,    200,    200,    200),
     ("GET", "households:edit"):               (L,      403,    200,    200,    200,    200),
     ("GET", "households:status"):             (L,      403,    403,    405,    405,    405),
+    ("GET", "households:card"):               (L,      403,    200,    200,    200,    200),
+    ("GET", "households:issue_card"):         (L,      403,    405,    405,    405,    405),
+    ("GET", "households:card_sheet"):         (L,      403,    200,    200,    200,    200),
+    ("GET", "distribution:scan"):             (L,      DONE,   DONE,   DONE,   DONE,   DONE),
+    ("GET", "distribution:visit"):            (L,      200,    200,    200,    200,    200),
+    ("GET", "distribution:visit_receipt"):    (L,      200,    200,    200,    200,    404),
     ("GET", "distribution:new"):              (L,      200,    200,    200,    200,    200),
     ("GET", "distribution:household_picker"): (L,      200,    200,    200,    200,    200),
     ("GET", "distribution:check"):            (L,      200,    200,    200,    200,    200),
@@ -292,6 +302,9 @@ MATRIX = {
     ("POST", "households:create"):            (L,      403,    DONE,   DONE,   DONE,   DONE),
     ("POST", "households:edit"):              (L,      403,    DONE,   DONE,   DONE,   DONE),
     ("POST", "households:status"):            (L,      403,    403,    DONE,   DONE,   DONE),
+    ("POST", "households:issue_card"):        (L,      403,    DONE,   DONE,   DONE,   DONE),
+    ("POST", "households:card_sheet"):        (L,      403,    DONE,   DONE,   DONE,   DONE),
+    ("POST", "distribution:visit"):           (L,      DONE,   DONE,   DONE,   DONE,   DONE),
     ("POST", "distribution:new"):             (L,      DONE,   DONE,   DONE,   DONE,   DONE),
     ("POST", "distribution:void"):            (L,      403,    403,    DONE,   DONE,   403),
     ("POST", "inventory:restock"):            (L,      403,    403,    DONE,   DONE,   403),
@@ -306,6 +319,10 @@ TARGETS = {
     "households:detail": lambda w: {"pk": w.household.pk},
     "households:edit": lambda w: {"pk": w.household.pk},
     "households:status": lambda w: {"pk": w.household.pk},
+    "households:card": lambda w: {"pk": w.household.pk},
+    "households:issue_card": lambda w: {"pk": w.household.pk},
+    "distribution:visit": lambda w: {"household": w.household.pk},
+    "distribution:visit_receipt": lambda w: {"pk": portal_visit(w).pk},
     "distribution:receipt": lambda w: {"pk": w.log.pk},
     "distribution:void": lambda w: {"pk": w.log.pk},
     "inventory:restock": lambda w: {"center_pk": w.center.pk},
@@ -318,7 +335,32 @@ TARGETS = {
 QUERIES = {
     "distribution:household_picker": lambda w: {"household_query": "Okafor"},
     "distribution:check": lambda w: {"household": w.household.pk, "package": w.package.pk},
+    "distribution:scan": lambda w: {"code": "ZZZZ-ZZZZ-ZZZZ"},
+    "households:card_sheet": lambda w: {"ids": f"{w.household.pk},{w.served.pk}"},
 }
+
+
+def portal_visit(world):
+    """A visit served at the world's own center (the receipt page's object)."""
+    return serve_household(
+        household=world.served,
+        center=world.center,
+        staff=world.staff["worker"],
+        lines=[(world.other_package, 1)],
+    )
+
+
+def visit_form_data(world, client):
+    """Valid POST data of the visit form: one unit of the food basket."""
+    pk = world.package.pk
+    return {
+        "token": form_token(client),
+        "center": world.center.pk,  # admins choose the center; everyone else's is ignored
+        f"take_{pk}": "on",
+        f"quantity_{pk}": 1,
+        f"due_{pk}": 1,
+        "collected_by": "",
+    }
 
 
 def household_form_data(**changes):
@@ -364,6 +406,9 @@ POST_DATA = {
         "token": form_token(client),
     },
     "distribution:void": lambda w, client: {"reason": "Entered twice by mistake"},
+    "distribution:visit": visit_form_data,
+    "households:issue_card": lambda w, client: {},
+    "households:card_sheet": lambda w, client: {"ids": f"{w.household.pk},{w.served.pk}"},
     "inventory:restock": lambda w, client: {"package": w.package.pk, "quantity": 7, "notes": ""},
     "inventory:adjust": lambda w, client: {"delta": -2, "reason": "damaged", "notes": ""},
     "inventory:reorder_level": lambda w, client: {"reorder_level": 3},

@@ -204,7 +204,8 @@ def test_production_sends_hsts_and_the_security_headers_behind_tls(production_an
     assert headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in headers["Content-Security-Policy"]
     assert "unsafe-inline" not in headers["Content-Security-Policy"]
-    assert "camera=()" in headers["Permissions-Policy"]
+    assert "camera=(self)" in headers["Permissions-Policy"]  # card scanning, this site only
+    assert "microphone=()" in headers["Permissions-Policy"]
 
 
 def test_production_redirects_plain_http_and_marks_cookies_secure(production_answers):

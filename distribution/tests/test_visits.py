@@ -358,3 +358,32 @@ def test_distribute_package_keeps_its_contract_next_to_visits(center, worker, ba
     assert refused.value.code == "not_eligible"
     assert refused.value.log.visit_id is None
     assert timezone.now() - refused.value.log.distribution_date < datetime.timedelta(minutes=5)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_parallel_copies_of_one_visit_form_record_one_visit(center, worker, admin_staff):
+    package, other = AidPackageFactory(), AidPackageFactory()
+    for each in (package, other):
+        restock(center=center, package=each, quantity=10, staff=admin_staff)
+    household = HouseholdFactory()
+
+    def copy():
+        return serve_household(
+            household=household,
+            center=center,
+            staff=worker,
+            lines=[(package, None), (other, 2)],
+            form_token="nonce-visit",
+        )
+
+    results = run_concurrently(*[copy] * 8)
+
+    visits = [result.result for result in results if result.error is None]
+    assert len(visits) == 1
+    answered = [result.error for result in results if result.error is not None]
+    assert all(isinstance(error, services.FormAlreadySubmitted) for error in answered), answered
+    assert {error.log.visit_id for error in answered} == {visits[0].pk}
+    assert Visit.objects.count() == 1
+    assert DistributionLog.objects.filter(household=household).count() == 2
+    assert (on_hand(center, package), on_hand(center, other)) == (9, 8)

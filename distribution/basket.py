@@ -1,0 +1,96 @@
+"""The visit page's basket: what a household is due at a center, package by package.
+
+A read (selector) for the page; the service decides again under its locks when the
+visit is submitted, so what is shown here can only be out of date, never wrong.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from inventory.models import AidPackage, Inventory
+
+from .models import FormSubmission
+from .rules import MAX_QUANTITY
+from .selectors import household_eligibility, owed_items
+
+
+@dataclass(frozen=True)
+class BasketLine:
+    package: AidPackage
+    on_hand: int
+    entitlement: int
+    owed: int | None
+    next_eligible_date: datetime.date | None
+
+    @property
+    def due(self):
+        """What the household gets if the worker changes nothing (0: nothing due now)."""
+        if self.owed:
+            return self.owed
+        if self.next_eligible_date is not None:
+            return 0
+        return min(self.entitlement, MAX_QUANTITY)
+
+    @property
+    def selectable(self):
+        return self.due > 0 and self.on_hand > 0
+
+    @property
+    def status(self):
+        """eligible, owed, not_eligible or out_of_stock: what the page's badge says."""
+        if self.due == 0:
+            return "not_eligible"
+        if self.on_hand <= 0:
+            return "out_of_stock"
+        return "owed" if self.owed else "eligible"
+
+    @property
+    def reason(self):
+        """Why a line cannot be chosen, in words (empty when it can)."""
+        if self.status == "not_eligible":
+            return f"Not eligible until {self.next_eligible_date:%d %b %Y}."
+        if self.status == "out_of_stock":
+            return "Out of stock at this center."
+        return ""
+
+    @property
+    def short(self):
+        """Units that will be owed if the worker hands out what is due and stock is short."""
+        return max(self.due - self.on_hand, 0) if self.selectable and not self.owed else 0
+
+
+def basket(household, center):
+    """One BasketLine per active package that `center` stocks, in package order."""
+    stock = dict(
+        Inventory.objects.filter(center=center, package__is_active=True).values_list(
+            "package_id", "quantity_on_hand"
+        )
+    )
+    packages = list(AidPackage.objects.filter(pk__in=stock).order_by("category", "package_name"))
+    eligibility = {row.package.pk: row for row in household_eligibility(household, packages)}
+    owed = {item.package_id: item.quantity for item in owed_items(household)}
+    return [
+        BasketLine(
+            package=package,
+            on_hand=stock[package.pk],
+            entitlement=package.entitlement_for(household),
+            owed=owed.get(package.pk),
+            next_eligible_date=eligibility[package.pk].next_eligible_date,
+        )
+        for package in packages
+    ]
+
+
+def owed_elsewhere(household, center):
+    """Open owed items of packages `center` does not stock (shown, not selectable)."""
+    stocked = set(Inventory.objects.filter(center=center).values_list("package_id", flat=True))
+    return [item for item in owed_items(household) if item.package_id not in stocked]
+
+
+def spent_visit_id(nonce):
+    """The visit a spent form token recorded, or None (unspent, or not a visit's form)."""
+    return (
+        FormSubmission.objects.filter(token=nonce, log__visit__isnull=False)
+        .values_list("log__visit_id", flat=True)
+        .first()
+    )

@@ -1,0 +1,118 @@
+"""Card pages: one household's card, issuing (and reissuing) it, and A4 sheets of cards."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import DetailView, TemplateView, View
+
+from audit.models import AccessLog
+from audit.services import record_access
+from centers import policies
+from core.mixins import PageMixin, StaffRequiredMixin
+
+from .cards import SELECTIONS, qr_svg, selected_households, sheets
+from .models import Household
+from .selectors import current_card
+from .services import CARD_NOT_ALLOWED_MESSAGE, issue_card, issue_missing_cards
+
+
+class CardStaffMixin(StaffRequiredMixin):
+    """Workers, managers and admins print and issue cards (they show names)."""
+
+    permission_denied_message = CARD_NOT_ALLOWED_MESSAGE
+
+    def has_permission(self):
+        return policies.can_edit_households(self.staff)
+
+
+class HouseholdCardView(CardStaffMixin, PageMixin, DetailView):
+    """The household's card, ready to print at credit-card size, and the reissue button."""
+
+    model = Household
+    template_name = "households/card.html"
+
+    def get_title(self):
+        return f"Card of {self.object}"
+
+    def get_breadcrumbs(self):
+        return [
+            ("Households", reverse("households:list")),
+            (str(self.object), self.object.get_absolute_url()),
+            ("Card", None),
+        ]
+
+    def get_object(self, queryset=None):
+        household = super().get_object(queryset)
+        record_access(
+            staff=self.staff,
+            action=AccessLog.Action.VIEW_HOUSEHOLD,
+            target="household card",
+            object_id=household.pk,
+        )
+        return household
+
+    def get_context_data(self, **kwargs):
+        card = current_card(self.object)
+        return super().get_context_data(card=card, qr=qr_svg(card.code) if card else None, **kwargs)
+
+
+class IssueCardView(CardStaffMixin, View):
+    """Issue a card; a household that has one gets a new one and the old one stops working."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        household = get_object_or_404(Household, pk=pk)
+        previous = current_card(household)
+        card = issue_card(household=household, staff=self.staff)
+        if previous is None:
+            messages.success(request, f"Card {card.display_code} issued.")
+        else:
+            messages.success(
+                request,
+                f"New card {card.display_code} issued; card {previous.display_code} "
+                "no longer works.",
+            )
+        return redirect("households:card", pk=household.pk)
+
+
+class CardSheetView(CardStaffMixin, PageMixin, TemplateView):
+    """A4 sheets of 8 cards for a selection of households; POST issues the missing cards."""
+
+    title = "Print cards"
+    template_name = "households/card_sheet.html"
+
+    def get_breadcrumbs(self):
+        return [("Households", reverse("households:list")), (self.title, None)]
+
+    def get_context_data(self, **kwargs):
+        label, households = selected_households(self.request.GET)
+        cards, missing = [], []
+        for household in households:
+            card = current_card(household)
+            if card is None:
+                missing.append(household)
+            else:
+                cards.append({"card": card, "household": household, "qr": qr_svg(card.code)})
+        record_access(
+            staff=self.staff,
+            action=AccessLog.Action.VIEW_HOUSEHOLD,
+            target="card sheet",
+            params={"selection": label, "cards": len(cards)},
+        )
+        return super().get_context_data(
+            selection=label,
+            sheets=sheets(cards),
+            missing=missing,
+            selections=SELECTIONS,
+            query=self.request.GET.urlencode(),
+            **kwargs,
+        )
+
+    def post(self, request):
+        label, households = selected_households(request.POST)
+        issued = issue_missing_cards(households=households, staff=self.staff)
+        messages.success(request, f"{issued} card(s) issued for {label.lower()}.")
+        query = request.POST.copy()
+        query.pop("csrfmiddlewaretoken", None)
+        return redirect(f"{reverse('households:card_sheet')}?{query.urlencode()}")
