@@ -20,7 +20,7 @@ SELECTIONS = {
 
 def qr_svg(code):
     """The card code alone as an inline SVG QR code, sized by CSS (no personal data)."""
-    qr = segno.make(code, error="m")
+    qr = segno.make_qr(code, error="m")  # a full QR code: phones do not read Micro QR
     return mark_safe(  # segno's own markup: only path data and our fixed class
         qr.svg_inline(scale=1, border=2, omitsize=True, svgclass="card-qr", lineclass=None)
     )

@@ -13,17 +13,20 @@ import pytest
 from django.utils import timezone
 
 from centers.models import DistributionCenter, StaffMember
-from distribution.models import DistributionLog
+from distribution.models import DistributionLog, OwedItem
+from distribution.selectors import owed_items
 from distribution.services import (
     FAILURE_MESSAGES,
     DistributionRefused,
     distribute_package,
     eligibility_cutoff,
+    serve_household,
     void_distribution,
 )
 from distribution.tests.procedures import PROCEDURE_TEST_MARKS, build_world, call_distribute
 from households.models import Household
 from inventory.models import AidPackage, Inventory
+from inventory.services import restock
 
 pytestmark = PROCEDURE_TEST_MARKS
 
@@ -108,6 +111,75 @@ def backdated_success(offset):
     return step
 
 
+def restocked(package, quantity, *, center="other_center"):
+    """Units of a world package delivered to a center (by the admin)."""
+
+    def step(world, distribute):
+        restock(
+            center=getattr(world, center),
+            package=getattr(world, package),
+            quantity=quantity,
+            staff=world.admin,
+        )
+
+    return step
+
+
+def short_visit(package="package", *, units_per_household=8):
+    """A visit at `other_center` asks for what is due and gets less: the rest is owed.
+
+    `package` is due `units_per_household` units; `other_center` holds fewer (5 of
+    `package`), so the visit hands them all out and records the shortfall as owed.
+    """
+
+    def step(world, distribute):
+        due = getattr(world, package)
+        due.units_per_household = units_per_household
+        due.save()
+        visit = serve_household(
+            household=world.household,
+            center=world.other_center,
+            staff=world.admin,
+            lines=[(due, None)],
+        )
+        (log,) = visit.logs
+        assert log.transaction_status == DistributionLog.Status.SUCCESS
+        assert log.owed.quantity_owed == units_per_household - log.quantity_distributed
+
+    return step
+
+
+def owed_item(expires_in, *, quantity_owed=3):
+    """A success by the service, then an owed item for it written directly (to date it)."""
+
+    def step(world, distribute):
+        log = distribute_package(
+            household=world.household,
+            package=world.package,
+            center=world.center,
+            staff=world.worker,
+            quantity=1,
+        )
+        now = timezone.now()
+        OwedItem.objects.create(
+            household=world.household,
+            package=world.package,
+            center=world.center,
+            log=log,
+            quantity_owed=quantity_owed,
+            expires_at=now + expires_in,
+            created_at=now,
+        )
+
+    return step
+
+
+def void_owing_success(world, distribute):
+    """Void (as the admin) the success that created the household's owed item."""
+    (owed,) = OwedItem.objects.filter(household=world.household)
+    void_distribution(log=owed.log, staff=world.admin, reason="Recorded for the wrong family")
+
+
 @dataclass(frozen=True)
 class Scenario:
     expected: str
@@ -116,6 +188,8 @@ class Scenario:
     staff: str | None = "worker"
     center: str = "center"
     package: str = "package"
+    # The household's owed item (by creation order) the resulting row points at.
+    owed_item: int | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +203,8 @@ class Outcome:
     notes: str | None
     parties: tuple
     quantity_on_hand: int | None
+    owed_item: int | None  # the household's owed items, numbered in creation order
+    still_owed: tuple  # (owed item, units) of the household's open owed items after
 
 
 def play(scenario, distribute):
@@ -148,6 +224,11 @@ def play(scenario, distribute):
     log = DistributionLog.objects.get(pk=attempt.log.pk)
     # Naive UTC DATETIME(6) on MySQL: the procedure must write UTC too.
     assert abs(log.distribution_date - timezone.now()) < datetime.timedelta(minutes=1)
+    owed_ids = list(
+        OwedItem.objects.filter(household=world.household)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     return Outcome(
         status=attempt.status,
         reason=attempt.reason,
@@ -165,6 +246,10 @@ def play(scenario, distribute):
         quantity_on_hand=Inventory.objects.filter(center=center, package=package)
         .values_list("quantity_on_hand", flat=True)
         .first(),
+        owed_item=None if log.owed_item_id is None else owed_ids.index(log.owed_item_id),
+        still_owed=tuple(
+            (owed_ids.index(item.pk), item.quantity) for item in owed_items(world.household)
+        ),
     )
 
 
@@ -271,6 +356,61 @@ SCENARIOS = [
         Scenario("success", steps=(earlier(quantity=0),)), id="invalid-attempt-does-not-block"
     ),
     pytest.param(Scenario("success", steps=(voided_earlier,)), id="voided-success-does-not-block"),
+    # Owed items: inside the validity period, up to what an open owed item still owes.
+    pytest.param(
+        Scenario("success", steps=(short_visit(),), quantity=2, owed_item=0),
+        id="owed-item-lets-a-blocked-household-receive",
+    ),
+    pytest.param(
+        Scenario("success", steps=(short_visit(),), quantity=3, owed_item=0),
+        id="owed-item-hands-out-all-it-owes",
+    ),
+    pytest.param(
+        Scenario("not_eligible", steps=(short_visit(),), quantity=4),
+        id="owed-item-refuses-more-than-it-owes",
+    ),
+    pytest.param(
+        Scenario("success", steps=(short_visit(), earlier(quantity=2)), owed_item=0),
+        id="owed-item-partly-fulfilled-hands-out-the-rest",
+    ),
+    pytest.param(
+        Scenario("not_eligible", steps=(short_visit(), earlier(quantity=2)), quantity=2),
+        id="owed-item-partly-fulfilled-refuses-more-than-is-left",
+    ),
+    pytest.param(
+        Scenario("not_eligible", steps=(short_visit(), earlier(quantity=3))),
+        id="owed-item-fully-fulfilled-blocks",
+    ),
+    pytest.param(
+        Scenario("success", steps=(owed_item(datetime.timedelta(hours=1)),), owed_item=0),
+        id="owed-item-open-until-it-expires",
+    ),
+    pytest.param(
+        Scenario("not_eligible", steps=(owed_item(-datetime.timedelta(seconds=1)),)),
+        id="owed-item-lapsed-blocks",
+    ),
+    pytest.param(
+        Scenario("not_eligible", steps=(short_visit(), earlier(), void_owing_success)),
+        id="owed-item-of-a-voided-success-is-cancelled",
+    ),
+    pytest.param(
+        Scenario("success", steps=(short_visit(), void_owing_success), quantity=4),
+        id="voided-owing-success-frees-the-household-afresh",
+    ),
+    pytest.param(
+        Scenario(
+            "insufficient_stock", steps=(short_visit(),), center="other_center", staff="admin"
+        ),
+        id="owed-units-still-need-stock",
+    ),
+    pytest.param(
+        Scenario(
+            "no_inventory",
+            steps=(restocked("unstocked_package", 1), short_visit("unstocked_package")),
+            package="unstocked_package",
+        ),
+        id="owed-units-still-need-an-inventory-row",
+    ),
 ]
 
 
@@ -280,6 +420,7 @@ def test_procedure_matches_service(scenario):
     by_procedure = play(scenario, via_procedure)
 
     assert by_service.status == scenario.expected
+    assert by_service.owed_item == scenario.owed_item
     assert by_procedure == by_service
     if scenario.expected != "success":
         assert by_procedure.reason == FAILURE_MESSAGES[scenario.expected]

@@ -72,7 +72,7 @@ def test_the_qr_code_holds_the_code_and_nothing_else(client, worker):
     assert "Okafor" not in svg
     assert "712345678" not in svg
     # The same code drawn by segno gives the same modules: the payload is the code alone.
-    expected = segno.make(card.code, error="m").svg_inline(
+    expected = segno.make_qr(card.code, error="m").svg_inline(
         scale=1, border=2, omitsize=True, svgclass="card-qr", lineclass=None
     )
     assert svg == expected
