@@ -22,7 +22,7 @@ from django.db.models import Count, QuerySet
 
 from centers.models import StaffMember
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
-from distribution import services
+from distribution import recording, services
 from distribution.models import DistributionLog
 from distribution.services import (
     DistributionBusy,
@@ -181,9 +181,9 @@ def locks_disabled(monkeypatch):
     monkeypatch.setattr(services, "statements_for", lambda vendor: without_household_lock(vendor))
     barrier = threading.Barrier(2, timeout=TIMEOUT)
     monkeypatch.setattr(
-        services,
+        recording,
         "has_blocking_success",
-        WaitAfterEligibilityRead(services.has_blocking_success, barrier),
+        WaitAfterEligibilityRead(recording.has_blocking_success, barrier),
     )
 
 

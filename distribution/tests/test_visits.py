@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from centers.models import StaffMember
 from centers.tests.factories import StaffMemberFactory
-from distribution import services
+from distribution import recording, services, visits
 from distribution.models import DistributionLog, FormSubmission, OwedItem, Visit
 from distribution.selectors import owed_items
 from distribution.services import DistributionRefused, distribute_package, serve_household
@@ -327,7 +327,7 @@ def test_control_without_the_household_lock_two_centers_serve_one_household(
         return dataclasses.replace(statements, lock_household_for_visit=read)
 
     barrier = threading.Barrier(2, timeout=60)
-    read_eligibility = services.has_blocking_success
+    read_eligibility = recording.has_blocking_success
     waited = threading.local()
 
     def read_then_wait(cursor, **rows):
@@ -336,8 +336,8 @@ def test_control_without_the_household_lock_two_centers_serve_one_household(
             barrier.wait()
         return waited.found
 
-    monkeypatch.setattr(services, "statements_for", unlocked)
-    monkeypatch.setattr(services, "has_blocking_success", read_then_wait)
+    monkeypatch.setattr(visits, "statements_for", unlocked)
+    monkeypatch.setattr(recording, "has_blocking_success", read_then_wait)
 
     results = run_concurrently(
         visit(household, package, center, workers[0]),

@@ -14,7 +14,8 @@ from django.utils import timezone
 from centers.models import DistributionCenter, StaffMember
 from distribution.models import DistributionLog
 from distribution.services import DistributionRefused, distribute_package
-from households.models import Household
+from households.models import Household, HouseholdCard
+from households.services import issue_missing_cards
 from inventory.models import AidPackage, Inventory, StockMovement
 from inventory.services import restock, set_reorder_level
 
@@ -187,6 +188,13 @@ PACKAGES = {
     ),
 }
 
+# Entitlements: food and hygiene by family size, everything else one per household.
+ENTITLEMENTS = {
+    Category.FOOD: {"persons_per_unit": 3, "units_per_household": 1, "max_units": 4},
+    Category.HYGIENE: {"persons_per_unit": 4, "units_per_household": 1, "max_units": 3},
+}
+CARDS_SHOWN = 8  # the first sheet of cards the report points at
+
 LOW, OUT = "low", "out"
 # (center index, category) -> how the stock should end; every other row is well stocked.
 STOCK_ALERTS = {
@@ -276,6 +284,7 @@ class Command(BaseCommand):
                 teams += [(manager, [worker]) for manager, worker in local_staff]
                 self.seed_stock_and_history(rng, centers, packages, teams)
                 self.seed_refused_attempts(centers, packages, teams, logins[Role.VOLUNTEER])
+            self.seed_cards(logins[Role.WORKER])
         self.report(centers, logins)
 
     def seed_center(self, name, address, city, zip_code, area_code, capacity):
@@ -302,6 +311,7 @@ class Command(BaseCommand):
                 "unit_weight_kg": Decimal(kg),
                 "estimated_cost": Decimal(cost),
                 "validity_period_days": validity_days,
+                **ENTITLEMENTS.get(category, {}),
             },
         )
         return package
@@ -392,6 +402,11 @@ class Command(BaseCommand):
                         "notes": rng.choice(NOTES) if rng.random() < 0.12 else None,
                     },
                 )
+
+    def seed_cards(self, worker):
+        """A card for every active household that has none (as a worker would issue them)."""
+        households = Household.objects.filter(status=Household.Status.ACTIVE).order_by("pk")
+        issue_missing_cards(households=households, staff=worker)
 
     @staticmethod
     def street_address(rng, place):
@@ -501,6 +516,19 @@ class Command(BaseCommand):
             f"{distributions.filter(transaction_status='success').count()} distributions and "
             f"{distributions.filter(transaction_status='failed').count()} refused attempts."
         )
+        cards = HouseholdCard.objects.filter(revoked_at__isnull=True).select_related("household")
+        first = list(cards.order_by("household_id")[:CARDS_SHOWN])
+        ids = ",".join(str(card.household_id) for card in first)
+        self.stdout.write(
+            f"{cards.count()} households have a card. Print the first sheet at "
+            f"{DEMO_URL}households/cards/?ids={ids}"
+        )
+        if first:
+            card = first[0]
+            self.stdout.write(
+                f"Serve a visit: Distribute, then scan or type card {card.display_code} "
+                f"({card.household.family_name}, household #{card.household_id})."
+            )
         self.stdout.write(f"\nOpen {DEMO_URL} and sign in with password {DEMO_PASSWORD!r}:\n")
         self.stdout.write(f"  {'username':<10} {'role':<10} {'center':<28} Django admin")
         for username, *_, role in LOGINS:
