@@ -53,7 +53,7 @@ class VisitForm(forms.Form):
                     attrs={"class": "form-control", "inputmode": "numeric", "min": 1}
                 ),
             )
-            self.fields[f"due_{pk}"] = forms.IntegerField(
+            self.fields[f"due_{pk}"] = WholeNumberField(
                 widget=HiddenInput, initial=line.due, required=False
             )
 

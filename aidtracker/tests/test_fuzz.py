@@ -234,6 +234,42 @@ def test_distribution_form(client, portal, db_state, data):
 
 @FUZZ
 @given(data=st.data())
+def test_visit_form(client, portal, db_state, data):
+    role = data.draw(st.sampled_from(["volunteer", "worker", "admin", "other_manager"]))
+    client.force_login(portal.staff[role].user)
+    ids = ids_of(portal)
+    household = data.draw(
+        st.sampled_from([portal.household.pk, portal.served.pk, portal.other_served.pk])
+    )
+    with rolled_back():
+        post = {"token": data.draw(field(form_token(client)), label="token")}
+        for package in (portal.package.pk, portal.other_package.pk):
+            post[f"take_{package}"] = data.draw(field("on"), label=f"take_{package}")
+            post[f"quantity_{package}"] = data.draw(field("1", ids), label=f"qty_{package}")
+            post[f"due_{package}"] = data.draw(field("1", ids), label=f"due_{package}")
+        post["collected_by"] = data.draw(field("Ngozi Okafor"), label="collected_by")
+        post["center"] = data.draw(field(str(portal.center.pk), ids), label="center")
+        post_and_check(client, db_state, reverse("distribution:visit", args=[household]), post)
+
+
+@FUZZ
+@given(data=st.data())
+def test_card_scan_and_card_sheets(client, portal, db_state, data):
+    client.force_login(portal.staff["worker"].user)
+    value = data.draw(hostile_values(ids_of(portal)))
+    with rolled_back():
+        before = db_state()
+        scan = client.get(reverse("distribution:scan"), {"code": value})
+        assert scan.status_code == 302  # to the visit, or back with the reason
+        sheet = client.get(reverse("households:card_sheet"), {"ids": value, "registered": value})
+        assert sheet.status_code == 200
+        assert_no_echo(sheet)
+        assert db_state() == before
+        post_and_check(client, db_state, reverse("households:card_sheet"), {"ids": value})
+
+
+@FUZZ
+@given(data=st.data())
 def test_void_form(client, portal, db_state, data):
     client.force_login(portal.staff["manager"].user)
     log_id = data.draw(st.sampled_from([portal.log.pk, portal.other_log.pk, 2_000_000_000]))

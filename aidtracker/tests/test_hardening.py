@@ -111,7 +111,7 @@ def portal_forms():
 
     found = []
     for app in PROJECT_APPS:
-        for module_name in ("forms", "filters", "fields"):
+        for module_name in ("forms", "filters", "fields", "visit_forms"):
             try:
                 module = importlib.import_module(f"{app}.{module_name}")
             except ModuleNotFoundError:
