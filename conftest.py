@@ -137,7 +137,7 @@ def db_state():
     """Return a callable that captures what a refused request must leave unchanged."""
     from distribution.models import DistributionLog
     from households.models import Household, HouseholdCard
-    from inventory.models import Inventory, StockMovement
+    from inventory.models import AidPackage, Inventory, StockMovement
 
     def capture():
         return {
@@ -152,6 +152,7 @@ def db_state():
             "movements": StockMovement.objects.count(),
             "households": list(Household.objects.order_by("pk").values()),
             "cards": list(HouseholdCard.objects.order_by("pk").values_list("pk", "revoked_at")),
+            "packages": list(AidPackage.objects.order_by("pk").values()),
         }
 
     return capture

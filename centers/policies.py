@@ -40,3 +40,8 @@ def can_view_reports(staff, center=None):
     if staff.is_admin:
         return True
     return staff.role == Role.MANAGER and (center is None or staff.works_at(center))
+
+
+def can_manage_packages(staff):
+    """Create and edit aid packages and their entitlements: admins only (they span centers)."""
+    return _active(staff) and staff.is_admin

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from core.fields import WholeNumberField
+from core.fields import WholeNumberField, strict_formfield
 
 from .models import AidPackage, StockMovement
 from .services import ADJUSTMENT_REASONS, MAX_REORDER_LEVEL, MAX_RESTOCK_QUANTITY
@@ -39,3 +39,29 @@ class AdjustmentForm(forms.Form):
 
 class ReorderLevelForm(forms.Form):
     reorder_level = WholeNumberField(min_value=0, max_value=MAX_REORDER_LEVEL)
+
+
+class PackageForm(forms.ModelForm):
+    """An aid package and its entitlement, as admins edit it in the portal."""
+
+    class Meta:
+        model = AidPackage
+        formfield_callback = strict_formfield
+        fields = [
+            "package_name",
+            "category",
+            "description",
+            "unit_weight_kg",
+            "estimated_cost",
+            "validity_period_days",
+            "units_per_household",
+            "persons_per_unit",
+            "max_units",
+            "is_active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "units_per_household": "Units per household (minimum)",
+            "persons_per_unit": "One unit per this many persons",
+            "max_units": "At most (cap)",
+        }

@@ -125,3 +125,15 @@ def set_reorder_level(*, inventory, reorder_level, staff):
     )
     inventory.refresh_from_db()
     return inventory
+
+
+PACKAGE_NOT_ALLOWED_MESSAGE = "Only admins can create or change aid packages."
+
+
+def save_package(*, package, staff):
+    """Validate and save a new or edited aid package (its entitlement included)."""
+    if not policies.can_manage_packages(staff):
+        raise PermissionDenied(PACKAGE_NOT_ALLOWED_MESSAGE)
+    package.full_clean()
+    package.save()
+    return package

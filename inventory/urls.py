@@ -10,5 +10,7 @@ urlpatterns = [
     path("<int:pk>/adjust/", views.AdjustStockView.as_view(), name="adjust"),
     path("<int:pk>/reorder-level/", views.ReorderLevelView.as_view(), name="reorder_level"),
     path("packages/", views.PackageListView.as_view(), name="packages"),
+    path("packages/new/", views.PackageCreateView.as_view(), name="package_create"),
     path("packages/<int:pk>/", views.PackageDetailView.as_view(), name="package_detail"),
+    path("packages/<int:pk>/edit/", views.PackageUpdateView.as_view(), name="package_edit"),
 ]

@@ -5,16 +5,29 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import (
+    CreateView,
+    DetailView,
+    FormView,
+    ListView,
+    TemplateView,
+    UpdateView,
+)
 
 from centers import policies
 from centers.mixins import CenterScopedMixin
 from centers.models import DistributionCenter
 from core.mixins import PageMixin, StaffRequiredMixin
 
-from .forms import AdjustmentForm, ReorderLevelForm, RestockForm
+from .forms import AdjustmentForm, PackageForm, ReorderLevelForm, RestockForm
 from .models import AidPackage, Inventory, StockMovement
-from .services import adjust_stock, restock, set_reorder_level
+from .services import (
+    PACKAGE_NOT_ALLOWED_MESSAGE,
+    adjust_stock,
+    restock,
+    save_package,
+    set_reorder_level,
+)
 from .stock import stock_rows
 
 
@@ -157,6 +170,38 @@ class PackageListView(StaffRequiredMixin, PageMixin, ListView):
     template_name = "inventory/package_list.html"
     paginate_by = 50
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_edit=policies.can_manage_packages(self.staff), **kwargs)
+
+
+class PackageFormMixin(StaffRequiredMixin, PageMixin):
+    """Admins create and edit packages, entitlements included, in the portal."""
+
+    model = AidPackage
+    form_class = PackageForm
+    template_name = "inventory/package_form.html"
+    permission_denied_message = PACKAGE_NOT_ALLOWED_MESSAGE
+
+    def has_permission(self):
+        return policies.can_manage_packages(self.staff)
+
+    def form_valid(self, form):
+        self.object = save_package(package=form.instance, staff=self.staff)
+        messages.success(self.request, f"{self.object.package_name} saved.")
+        return redirect("inventory:package_detail", pk=self.object.pk)
+
+    def get_breadcrumbs(self):
+        return [("Packages", reverse("inventory:packages")), (self.get_title(), None)]
+
+
+class PackageCreateView(PackageFormMixin, CreateView):
+    title = "New package"
+
+
+class PackageUpdateView(PackageFormMixin, UpdateView):
+    def get_title(self):
+        return f"Edit {self.object.package_name}"
+
 
 class PackageDetailView(StaffRequiredMixin, PageMixin, DetailView):
     model = AidPackage
@@ -171,4 +216,6 @@ class PackageDetailView(StaffRequiredMixin, PageMixin, DetailView):
     def get_context_data(self, **kwargs):
         stock = self.object.inventory.select_related("center").order_by("center__center_name")
         stock = stock.restrict(self.staff)
-        return super().get_context_data(stock=stock, **kwargs)
+        return super().get_context_data(
+            stock=stock, can_edit=policies.can_manage_packages(self.staff), **kwargs
+        )

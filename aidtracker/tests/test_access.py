@@ -290,6 +290,8 @@ MATRIX = {
     ("GET", "inventory:reorder_level"):       (L,      403,    403,    200,    200,    403),
     ("GET", "inventory:packages"):            (L,      200,    200,    200,    200,    200),
     ("GET", "inventory:package_detail"):      (L,      200,    200,    200,    200,    200),
+    ("GET", "inventory:package_create"):      (L,      403,    403,    403,    200,    403),
+    ("GET", "inventory:package_edit"):        (L,      403,    403,    403,    200,    403),
     ("GET", "centers:list"):                  (L,      200,    200,    200,    200,    200),
     ("GET", "centers:detail"):                (L,      200,    200,    200,    200,    200),
     ("GET", "password_change"):               (L,      200,    200,    200,    200,    200),
@@ -310,6 +312,8 @@ MATRIX = {
     ("POST", "inventory:restock"):            (L,      403,    403,    DONE,   DONE,   403),
     ("POST", "inventory:adjust"):             (L,      403,    403,    DONE,   DONE,   403),
     ("POST", "inventory:reorder_level"):      (L,      403,    403,    DONE,   DONE,   403),
+    ("POST", "inventory:package_create"):     (L,      403,    403,    403,    DONE,   403),
+    ("POST", "inventory:package_edit"):       (L,      403,    403,    403,    DONE,   403),
 }
 # fmt: on
 
@@ -329,6 +333,7 @@ TARGETS = {
     "inventory:adjust": lambda w: {"pk": w.inventory.pk},
     "inventory:reorder_level": lambda w: {"pk": w.inventory.pk},
     "inventory:package_detail": lambda w: {"pk": w.package.pk},
+    "inventory:package_edit": lambda w: {"pk": w.package.pk},
     "centers:detail": lambda w: {"pk": w.center.pk},
 }
 
@@ -384,6 +389,23 @@ def household_form_data(**changes):
     }
 
 
+def package_form_data(**changes):
+    """Valid POST data of the package form: one unit per 3 persons, at most 4."""
+    return {
+        "package_name": "Food basket",
+        "category": "food",
+        "description": "",
+        "unit_weight_kg": "18.50",
+        "estimated_cost": "65.00",
+        "validity_period_days": "30",
+        "units_per_household": "1",
+        "persons_per_unit": "3",
+        "max_units": "4",
+        "is_active": "on",
+        **changes,
+    }
+
+
 def form_token(client):
     """Issue a distribution form token in the client's session, as the form's GET does."""
     session = client.session
@@ -412,6 +434,8 @@ POST_DATA = {
     "inventory:restock": lambda w, client: {"package": w.package.pk, "quantity": 7, "notes": ""},
     "inventory:adjust": lambda w, client: {"delta": -2, "reason": "damaged", "notes": ""},
     "inventory:reorder_level": lambda w, client: {"reorder_level": 3},
+    "inventory:package_create": lambda w, client: package_form_data(package_name="Tarpaulin"),
+    "inventory:package_edit": lambda w, client: package_form_data(persons_per_unit=""),
 }
 
 

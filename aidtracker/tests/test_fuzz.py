@@ -18,7 +18,7 @@ from django.urls import resolve, reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from aidtracker.tests.test_access import form_token, household_form_data
+from aidtracker.tests.test_access import form_token, household_form_data, package_form_data
 from audit.models import AccessLog
 from distribution.services import FAILURE_MESSAGES
 
@@ -266,6 +266,19 @@ def test_card_scan_and_card_sheets(client, portal, db_state, data):
         assert_no_echo(sheet)
         assert db_state() == before
         post_and_check(client, db_state, reverse("households:card_sheet"), {"ids": value})
+
+
+@FUZZ
+@given(data=st.data())
+def test_package_form(client, portal, db_state, data):
+    client.force_login(portal.staff["admin"].user)
+    post = {
+        name: data.draw(field(value), label=name) for name, value in package_form_data().items()
+    }
+    url_name = data.draw(st.sampled_from(["inventory:package_create", "inventory:package_edit"]))
+    kwargs = {"pk": portal.package.pk} if url_name == "inventory:package_edit" else {}
+    with rolled_back():
+        post_and_check(client, db_state, reverse(url_name, kwargs=kwargs), post)
 
 
 @FUZZ

@@ -3,9 +3,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from households.tests.factories import HouseholdFactory
-from inventory.models import AidPackage, entitlement
+from inventory.models import MAX_BELOW_MINIMUM_MESSAGE, AidPackage, entitlement
 from inventory.tests.factories import AidPackageFactory
 
 # (family_size, units_per_household, persons_per_unit, max_units) -> units
@@ -118,3 +119,68 @@ def test_an_admin_sets_the_entitlement_in_django_admin(client, admin_staff):
     assert response.status_code == 302, response.context["adminform"].form.errors
     package.refresh_from_db()
     assert (package.units_per_household, package.persons_per_unit, package.max_units) == (2, 4, 6)
+
+
+def package_form_data(**changes):
+    return {
+        "package_name": "Family Food Basket",
+        "category": "food",
+        "description": "",
+        "unit_weight_kg": "18.50",
+        "estimated_cost": "65.00",
+        "validity_period_days": "14",
+        "units_per_household": "1",
+        "persons_per_unit": "3",
+        "max_units": "4",
+        "is_active": "on",
+        **changes,
+    }
+
+
+@pytest.mark.django_db
+def test_an_admin_creates_and_edits_a_package_in_the_portal(client, admin_staff):
+    client.force_login(admin_staff.user)
+    created = client.post(reverse("inventory:package_create"), package_form_data())
+    package = AidPackage.objects.get(package_name="Family Food Basket")
+    assert created.url == reverse("inventory:package_detail", args=[package.pk])
+    assert package.entitlement_for(HouseholdFactory.build(family_size=7)) == 3
+
+    url = reverse("inventory:package_edit", args=[package.pk])
+    client.post(url, package_form_data(persons_per_unit="", units_per_household="2"))
+    package.refresh_from_db()
+    assert (package.units_per_household, package.persons_per_unit) == (2, None)
+    page = client.get(reverse("inventory:package_detail", args=[package.pk])).content.decode()
+    assert "Every household gets 2." in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"max_units": "0"}, "Ensure this value is greater than or equal to 1."),
+        ({"units_per_household": "3", "max_units": "2"}, MAX_BELOW_MINIMUM_MESSAGE),
+        ({"persons_per_unit": "1_0"}, "Enter a number with digits only."),
+        ({"units_per_household": "101"}, "Ensure this value is less than or equal to 100."),
+        ({"validity_period_days": "36501"}, "36,500"),
+    ],
+)
+def test_bad_entitlements_get_a_message_and_change_nothing(client, admin_staff, changes, message):
+    package = AidPackageFactory()
+    client.force_login(admin_staff.user)
+    response = client.post(
+        reverse("inventory:package_edit", args=[package.pk]), package_form_data(**changes)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    refreshed = AidPackage.objects.get(pk=package.pk)
+    assert (refreshed.package_name, refreshed.max_units) == (package.package_name, None)
+
+
+@pytest.mark.django_db
+def test_only_admins_edit_packages(client, manager):
+    package = AidPackageFactory()
+    client.force_login(manager.user)
+    assert client.get(reverse("inventory:package_edit", args=[package.pk])).status_code == 403
+    response = client.post(reverse("inventory:package_create"), package_form_data())
+    assert response.status_code == 403
+    assert not AidPackage.objects.filter(package_name="Family Food Basket").exists()
