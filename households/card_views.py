@@ -102,6 +102,7 @@ class CardSheetView(CardStaffMixin, PageMixin, TemplateView):
         )
         return super().get_context_data(
             selection=label,
+            selected_ids=",".join(str(household.pk) for household in households),
             sheets=sheets(cards),
             missing=missing,
             selections=SELECTIONS,

@@ -27,7 +27,8 @@ def qr_svg(code):
 
 
 def selected_households(params):
-    """(description, households) chosen by `?ids=1,2,3` or `?registered=today|week`.
+    """(description, households) chosen by `?ids=1,2,3` (or `ids` repeated, from the
+    household list's checkboxes) or `?registered=today|week`.
 
     Unknown ids are ignored; at most MAX_CARDS_PER_PRINT households, oldest first.
     """
@@ -37,7 +38,8 @@ def selected_households(params):
         since = timezone.localdate() - datetime.timedelta(days=days)
         households = households.filter(registration_date__gte=since)
     else:
-        parts = str(params.get("ids", "")).split(",")[:MAX_CARDS_PER_PRINT]
+        values = params.getlist("ids") if hasattr(params, "getlist") else [params.get("ids", "")]
+        parts = ",".join(str(value) for value in values).split(",")[:MAX_CARDS_PER_PRINT]
         ids = {parse_id(part) for part in parts}
         ids.discard(None)
         label = f"{len(ids)} selected household(s)"

@@ -138,3 +138,18 @@ def test_nonsense_selections_print_nothing(client, worker, ids):
     response = client.get(reverse("households:card_sheet"), {"ids": ids})
     assert response.status_code == 200
     assert response.context["sheets"] == []
+
+
+def test_households_ticked_on_the_list_print_on_one_sheet(client, worker):
+    chosen = HouseholdFactory.create_batch(3)
+    for household in chosen:
+        issue_card(household=household, staff=worker)
+    client.force_login(worker.user)
+    listing = client.get(reverse("households:list")).content.decode()
+    assert 'form="card-selection"' in listing
+    response = client.get(
+        reverse("households:card_sheet"), {"ids": [str(h.pk) for h in chosen[:2]]}
+    )
+    printed = [item["household"] for sheet in response.context["sheets"] for item in sheet]
+    assert printed == chosen[:2]
+    assert response.context["selected_ids"] == f"{chosen[0].pk},{chosen[1].pk}"
