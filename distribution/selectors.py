@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -114,21 +114,41 @@ def stock_ledger():
     return rows
 
 
+def open_owed_items(*, now=None):
+    """Every open owed item, annotated with `quantity`: the units still owed.
+
+    Open: its period has not ended (`expires_at` after `now`), the distribution that
+    created it is not voided, and served successes under it (`fulfilments`) have not
+    yet handed out all of it. What they handed out is a correlated subquery, as in the
+    service's statement (`statements.open_owed`), so the queryset is not grouped and
+    callers may filter it further or aggregate over `quantity`.
+    """
+    now = now or timezone.now()
+    fulfilled = (
+        DistributionLog.objects.filter(served(), owed_item=OuterRef("pk"))
+        .order_by()
+        .values("owed_item")
+        .annotate(total=Sum("quantity_distributed"))
+        .values("total")
+    )
+    return (
+        OwedItem.objects.filter(expires_at__gt=now, log__void__isnull=True)
+        .annotate(fulfilled=Coalesce(Subquery(fulfilled), 0))
+        .annotate(quantity=F("quantity_owed") - F("fulfilled"))
+        .filter(quantity__gt=0)
+    )
+
+
 def owed_items(household, *, now=None):
     """The household's open owed items, each with `.package` and `.quantity` still owed.
 
-    Open: its period has not ended, the distribution that created it is not voided,
-    and served successes under it have not yet handed out all of it. The service
-    reads the same rule in one statement (`statements.open_owed`).
+    Open as `open_owed_items` defines it. The service reads the same rule in one
+    statement (`statements.open_owed`).
     """
-    now = now or timezone.now()
-    fulfilled = Sum("fulfilments__quantity_distributed", filter=served("fulfilments__"))
     items = (
-        OwedItem.objects.filter(household=household, expires_at__gt=now, log__void__isnull=True)
+        open_owed_items(now=now)
+        .filter(household=household)
         .select_related("package", "center")
-        .annotate(fulfilled=Coalesce(fulfilled, 0))
-        .annotate(quantity=F("quantity_owed") - F("fulfilled"))
-        .filter(quantity__gt=0)
         .order_by("expires_at", "id")
     )
     return list(items)

@@ -7,6 +7,7 @@ from django import forms
 
 from centers.models import DistributionCenter
 from core.fields import MonthField
+from distribution.models import OwedItem
 from inventory.models import AidPackage, Inventory, StockStatus
 
 from .models import MonthlyRollup
@@ -107,4 +108,16 @@ class CoverageFilter(CenterScopedFilterSet):
 
     class Meta:
         model = AidPackage
+        fields = []
+
+
+class OwedItemsFilter(CenterScopedFilterSet):
+    category = django_filters.ChoiceFilter(
+        field_name="package__category",
+        choices=AidPackage.Category.choices,
+        empty_label="All categories",
+    )
+
+    class Meta:
+        model = OwedItem
         fields = []

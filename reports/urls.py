@@ -9,4 +9,5 @@ urlpatterns = [
     path("monthly/", views.MonthlySummaryView.as_view(), name="monthly"),
     path("stock/", views.StockStatusView.as_view(), name="stock"),
     path("coverage/", views.CoverageView.as_view(), name="coverage"),
+    path("owed/", views.OwedItemsView.as_view(), name="owed"),
 ]

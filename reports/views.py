@@ -26,7 +26,13 @@ from inventory.models import AidPackage
 
 from . import selectors
 from .exports import Column, export_response
-from .filters import CoverageFilter, MonthlySummaryFilter, StockStatusFilter, add_months
+from .filters import (
+    CoverageFilter,
+    MonthlySummaryFilter,
+    OwedItemsFilter,
+    StockStatusFilter,
+    add_months,
+)
 
 REPORTS_DENIED_MESSAGE = "Only managers (for their own center) and admins can see reports."
 NO_CENTER_MESSAGE = "You are not assigned to a center. Ask an admin to assign you."
@@ -329,3 +335,26 @@ class CoverageView(CenterPackageReportView):
     def get_report(self, filters):
         centers, packages = self.centers_and_packages(filters)
         return selectors.coverage(centers=centers, packages=packages)
+
+
+class OwedItemsView(CenterPackageReportView):
+    """Per center and package: the open owed items created there, the first to lapse first.
+
+    Counts only: how many households are owed, how many units are still owed, and
+    when the first of them lapses; no household is named.
+    """
+
+    report_name = "owed"
+    title = "Owed items"
+    template_name = "reports/owed.html"
+    filterset_class = OwedItemsFilter
+    columns = (
+        *CENTER_PACKAGE_COLUMNS,
+        Column("households", "Households owed", "#targeted+hh+owed"),
+        Column("units", "Units still owed", "#item+owed+num"),
+        Column("earliest_expiry", "Earliest expiry", "#date+expiry"),
+    )
+
+    def get_report(self, filters):
+        centers, packages = self.centers_and_packages(filters)
+        return selectors.owed_report(centers=centers, packages=packages)

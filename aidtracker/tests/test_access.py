@@ -267,6 +267,7 @@ MATRIX = {
     ("GET", "reports:monthly"):               (L,      403,    403,    200,    200,    200),
     ("GET", "reports:stock"):                 (L,      403,    403,    200,    200,    200),
     ("GET", "reports:coverage"):              (L,      403,    403,    200,    200,    200),
+    ("GET", "reports:owed"):                  (L,      403,    403,    200,    200,    200),
     ("GET", "households:list"):               (L,      200,    200,    200,    200,    200),
     ("GET", "households:create"):             (L,      403,    200,    200,    200,    200),
     ("GET", "households:detail"):             (L,      200,    200,    200,    200,    200),

@@ -422,7 +422,13 @@ def test_query_string_filters(client, portal, db_state, data):
 
 # The report pages' filters are read from their filtersets, so a filter added there is
 # fuzzed here too; `format` asks for an export (CSV, XLSX, HXL), `page` pages the table.
-REPORT_PAGES = ["reports:index", "reports:monthly", "reports:stock", "reports:coverage"]
+REPORT_PAGES = [
+    "reports:index",
+    "reports:monthly",
+    "reports:stock",
+    "reports:coverage",
+    "reports:owed",
+]
 REPORT_VALUES = {
     "month_from": "2025-01",
     "month_to": "2026-12",

@@ -44,7 +44,7 @@ from reports.views import BAD_FILTER_MESSAGE
 
 pytestmark = pytest.mark.django_db
 
-REPORTS = ["reports:monthly", "reports:stock", "reports:coverage"]
+REPORTS = ["reports:monthly", "reports:stock", "reports:coverage", "reports:owed"]
 
 
 def signed_in(client, world, role):

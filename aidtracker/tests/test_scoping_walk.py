@@ -23,6 +23,7 @@ SCOPED_PAGES = [
     ("reports:monthly", {}),
     ("reports:stock", {}),
     ("reports:coverage", {}),
+    ("reports:owed", {}),
 ]
 
 

@@ -20,7 +20,13 @@ from reports import rollup
 
 from .factories import build_dataset
 
-PAGES = ["reports:index", "reports:monthly", "reports:stock", "reports:coverage"]
+PAGES = [
+    "reports:index",
+    "reports:monthly",
+    "reports:stock",
+    "reports:coverage",
+    "reports:owed",
+]
 MONTHS = {"month_from": "2020-01", "month_to": f"{datetime.date.today():%Y-%m}"}
 
 

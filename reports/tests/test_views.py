@@ -18,7 +18,7 @@ from .factories import build_dataset
 
 pytestmark = pytest.mark.django_db
 
-REPORTS = ["reports:monthly", "reports:stock", "reports:coverage"]
+REPORTS = ["reports:monthly", "reports:stock", "reports:coverage", "reports:owed"]
 MONTHS = {"month_from": "2025-01", "month_to": "2025-03"}
 PERSONAL_HEADERS = re.compile(r"name|phone|address|email|contact|family", re.IGNORECASE)
 
