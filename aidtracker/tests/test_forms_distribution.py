@@ -15,7 +15,7 @@ from aidtracker.tests.form_helpers import (
     on_hand,
     signed_in,
 )
-from aidtracker.tests.test_access import form_token
+from aidtracker.tests.test_permission_matrix import form_token
 from centers.models import DistributionCenter
 from distribution import tokens
 from distribution.forms import EXPIRED_FORM_MESSAGE, UNKNOWN_HOUSEHOLD_MESSAGE

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from aidtracker.tests.form_helpers import REQUIRED, WHOLE_NUMBER, field_errors, signed_in
-from aidtracker.tests.test_access import household_form_data
+from aidtracker.tests.test_permission_matrix import household_form_data
 from households.models import DUPLICATE_PHONE_MESSAGE, Household
 from households.phones import INVALID_PHONE_MESSAGE
 

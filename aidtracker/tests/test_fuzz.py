@@ -18,7 +18,11 @@ from django.urls import resolve, reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from aidtracker.tests.test_access import form_token, household_form_data, package_form_data
+from aidtracker.tests.test_permission_matrix import (
+    form_token,
+    household_form_data,
+    package_form_data,
+)
 from audit.models import AccessLog
 from distribution.services import FAILURE_MESSAGES
 

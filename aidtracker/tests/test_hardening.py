@@ -19,7 +19,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from aidtracker.tests.test_access import household_form_data
+from aidtracker.tests.test_permission_matrix import household_form_data
 from centers.admin import STAFF_HISTORY_MESSAGE
 from centers.models import StaffMember
 from core.fields import (
@@ -187,7 +187,7 @@ def test_every_number_field_refuses_digit_group_underscores(admin_staff):
 
 
 def test_a_quantity_of_1_0_is_refused_and_changes_nothing(client, portal, db_state):
-    from aidtracker.tests.test_access import form_token
+    from aidtracker.tests.test_permission_matrix import form_token
 
     signed_in(client, portal, "worker")
     data = {"household": portal.household.pk, "package": portal.package.pk, "quantity": "1_0"}
@@ -248,7 +248,7 @@ def test_the_longest_validity_period_works_on_every_page(client, portal):
     ]
     for url, params in pages:
         assert client.get(url, params).status_code == 200, url
-    from aidtracker.tests.test_access import form_token
+    from aidtracker.tests.test_permission_matrix import form_token
 
     data = {"household": portal.household.pk, "package": portal.package.pk, "quantity": 1}
     served = client.post(reverse("distribution:new"), {**data, "token": form_token(client)})

@@ -1,4 +1,4 @@
-"""Household pages beyond the permission matrix (aidtracker/tests/test_access.py)."""
+"""Household pages beyond the permission matrix (aidtracker/tests/test_permission_matrix.py)."""
 
 import pytest
 
