@@ -34,7 +34,12 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
-        self.lines = [line for line in lines if line.selectable]
+        # A line ticked on the page stays a line of the visit even if, by the time the
+        # form comes back, another point took the last units or served the household:
+        # the service then records its refusal (or the part it can hand out) on the
+        # receipt, instead of the tick vanishing.
+        self.lines = [line for line in lines if line.selectable or self._ticked(line)]
+        self.blocked = [line for line in lines if line not in self.lines]
         for line in self.lines:
             pk = line.package.pk
             self.fields[f"take_{pk}"] = forms.BooleanField(
@@ -56,6 +61,9 @@ class VisitForm(forms.Form):
             self.fields[f"due_{pk}"] = WholeNumberField(
                 widget=HiddenInput, initial=line.due, required=False
             )
+
+    def _ticked(self, line):
+        return self.is_bound and bool(self.data.get(f"take_{line.package.pk}"))
 
     def rows(self):
         """(line, take field, quantity field, due field) for the template."""

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from distribution.models import DistributionLog, OwedItem, Visit
-from distribution.services import distribute_package
+from distribution.services import distribute_package, serve_household
 from households.services import issue_card
 from households.tests.factories import HouseholdFactory
 from inventory.models import Inventory
@@ -188,3 +188,36 @@ def test_an_admin_chooses_the_center(client, admin_staff, center, stocked):
     response = client.get(reverse("distribution:visit", args=[household.pk]), {"center": center.pk})
     assert response.context["center"] == center
     assert len(response.context["form"].lines) == 3
+
+
+def test_a_ticked_line_that_ran_out_meanwhile_is_refused_on_the_receipt(
+    client, worker, admin_staff, stocked
+):
+    """Another point takes the last units between the page and the submission."""
+    rice, oil, soap = stocked
+    household = HouseholdFactory(family_size=3)
+    client.force_login(worker.user)
+    _, form = visit_form(client, household)
+    other = HouseholdFactory(family_size=3)
+    serve_household(
+        household=other, center=worker.center, staff=worker, lines=[(rice, 2)]
+    )  # the last 2 units of rice
+    response = client.post(reverse("distribution:visit", args=[household.pk]), post_data(form))
+    visit = Visit.objects.get(household=household)
+    assert response.url == reverse("distribution:visit_receipt", args=[visit.pk])
+    outcomes = {log.package: log.failure_code or "success" for log in visit.logs}
+    assert outcomes == {oil: "success", rice: "insufficient_stock", soap: "success"}
+
+
+def test_a_single_ticked_line_served_elsewhere_meanwhile_is_refused_not_lost(
+    client, worker, stocked
+):
+    rice, oil, soap = stocked
+    household = HouseholdFactory()
+    client.force_login(worker.user)
+    _, form = visit_form(client, household)
+    distribute_package(household=household, package=soap, center=worker.center, staff=worker)
+    only_soap = {f"take_{rice.pk}": None, f"take_{oil.pk}": None}
+    client.post(reverse("distribution:visit", args=[household.pk]), post_data(form, **only_soap))
+    (log,) = Visit.objects.get().logs
+    assert (log.package, log.failure_code) == (soap, "not_eligible")
