@@ -59,17 +59,24 @@ class BasketLine:
         return max(self.due - self.on_hand, 0) if self.selectable and not self.owed else 0
 
 
+@dataclass(frozen=True)
+class Basket:
+    lines: list  # a BasketLine per active package the center stocks
+    owed_elsewhere: list  # open owed items of packages the center does not stock
+
+
 def basket(household, center):
-    """One BasketLine per active package that `center` stocks, in package order."""
+    """What `household` may take at `center`, in package order, in four queries."""
     stock = dict(
-        Inventory.objects.filter(center=center, package__is_active=True).values_list(
-            "package_id", "quantity_on_hand"
-        )
+        Inventory.objects.filter(center=center).values_list("package_id", "quantity_on_hand")
     )
-    packages = list(AidPackage.objects.filter(pk__in=stock).order_by("category", "package_name"))
+    packages = list(
+        AidPackage.objects.filter(pk__in=stock, is_active=True).order_by("category", "package_name")
+    )
     eligibility = {row.package.pk: row for row in household_eligibility(household, packages)}
-    owed = {item.package_id: item.quantity for item in owed_items(household)}
-    return [
+    owed_items_open = owed_items(household)
+    owed = {item.package_id: item.quantity for item in owed_items_open}
+    lines = [
         BasketLine(
             package=package,
             on_hand=stock[package.pk],
@@ -79,12 +86,8 @@ def basket(household, center):
         )
         for package in packages
     ]
-
-
-def owed_elsewhere(household, center):
-    """Open owed items of packages `center` does not stock (shown, not selectable)."""
-    stocked = set(Inventory.objects.filter(center=center).values_list("package_id", flat=True))
-    return [item for item in owed_items(household) if item.package_id not in stocked]
+    elsewhere = [item for item in owed_items_open if item.package_id not in stock]
+    return Basket(lines=lines, owed_elsewhere=elsewhere)
 
 
 def spent_visit_id(nonce):

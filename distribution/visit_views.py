@@ -13,7 +13,7 @@ from households.models import Household, HouseholdCard
 from households.selectors import household_for_card
 
 from . import tokens
-from .basket import basket, owed_elsewhere, spent_visit_id
+from .basket import Basket, basket, spent_visit_id
 from .forms import EXPIRED_FORM_MESSAGE
 from .models import Visit
 from .services import FormAlreadySubmitted, serve_household
@@ -83,7 +83,7 @@ class VisitView(ServingStaffMixin, PageMixin, FormView):
 
     def get(self, request, *args, **kwargs):
         self.center = self.serving_center()
-        self.lines = basket(self.household, self.center) if self.center else []
+        self.basket = basket(self.household, self.center) if self.center else Basket([], [])
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -97,11 +97,11 @@ class VisitView(ServingStaffMixin, PageMixin, FormView):
         if visit_id is not None:
             messages.info(request, ALREADY_SERVED_MESSAGE)
             return redirect("distribution:visit_receipt", pk=visit_id)
-        self.lines = basket(self.household, self.center)
+        self.basket = basket(self.household, self.center)
         return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "lines": self.lines}
+        return {**super().get_form_kwargs(), "lines": self.basket.lines}
 
     def get_initial(self):
         return {"token": tokens.issue_token(self.request.session)}
@@ -110,8 +110,8 @@ class VisitView(ServingStaffMixin, PageMixin, FormView):
         return super().get_context_data(
             household=self.household,
             center=self.center,
-            lines=self.lines,
-            owed_elsewhere=owed_elsewhere(self.household, self.center) if self.center else [],
+            lines=self.basket.lines,
+            owed_elsewhere=self.basket.owed_elsewhere,
             centers=DistributionCenter.objects.filter(status=DistributionCenter.Status.ACTIVE)
             if self.staff.is_admin
             else None,
