@@ -1,5 +1,7 @@
 """Card pages: one household's card, issuing (and reissuing) it, and A4 sheets of cards."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -114,6 +116,10 @@ class CardSheetView(CardStaffMixin, PageMixin, TemplateView):
         label, households = selected_households(request.POST)
         issued = issue_missing_cards(households=households, staff=self.staff)
         messages.success(request, f"{issued} card(s) issued for {label.lower()}.")
-        query = request.POST.copy()
-        query.pop("csrfmiddlewaretoken", None)
-        return redirect(f"{reverse('households:card_sheet')}?{query.urlencode()}")
+        # Back to the same selection, as the households it resolved to (never the raw
+        # input echoed into a URL).
+        if request.POST.get("registered") in SELECTIONS:
+            query = urlencode({"registered": request.POST["registered"]})
+        else:
+            query = urlencode({"ids": ",".join(str(household.pk) for household in households)})
+        return redirect(f"{reverse('households:card_sheet')}?{query}")

@@ -153,3 +153,12 @@ def test_households_ticked_on_the_list_print_on_one_sheet(client, worker):
     printed = [item["household"] for sheet in response.context["sheets"] for item in sheet]
     assert printed == chosen[:2]
     assert response.context["selected_ids"] == f"{chosen[0].pk},{chosen[1].pk}"
+
+
+def test_a_huge_selection_posted_redirects_to_what_it_resolved_to(client, worker):
+    household = HouseholdFactory()
+    client.force_login(worker.user)
+    noise = ",".join(["9" * 12] * 3000)
+    response = client.post(reverse("households:card_sheet"), {"ids": f"{household.pk},{noise}"})
+    assert response.status_code == 302
+    assert response.url == f"{reverse('households:card_sheet')}?ids={household.pk}"
