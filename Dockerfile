@@ -10,7 +10,7 @@ RUN apt-get update \
 COPY requirements.txt /tmp/requirements.txt
 RUN pip wheel --no-cache-dir --wheel-dir /wheels -r /tmp/requirements.txt
 
-# Bootstrap and Chart.js from the npm registry, collected into the static files below.
+# Bootstrap, Chart.js and jsQR from the npm registry, collected into the static files below.
 FROM node:20-bookworm-slim AS assets
 WORKDIR /assets
 COPY package.json package-lock.json ./
