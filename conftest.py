@@ -136,7 +136,7 @@ def portal(center, other_center, volunteer, worker, manager, admin_staff, other_
 def db_state():
     """Return a callable that captures what a refused request must leave unchanged."""
     from distribution.models import DistributionLog
-    from households.models import Household, HouseholdCard
+    from households.models import AlternateCollector, Household, HouseholdCard, HouseholdMember
     from inventory.models import AidPackage, Inventory, StockMovement
 
     def capture():
@@ -153,6 +153,8 @@ def db_state():
             "households": list(Household.objects.order_by("pk").values()),
             "cards": list(HouseholdCard.objects.order_by("pk").values_list("pk", "revoked_at")),
             "packages": list(AidPackage.objects.order_by("pk").values()),
+            "members": list(HouseholdMember.objects.order_by("pk").values()),
+            "alternates": list(AlternateCollector.objects.order_by("pk").values()),
         }
 
     return capture

@@ -29,7 +29,9 @@ class VisitForm(forms.Form):
         required=False,
         label="Collected by",
         help_text="Who takes the basket: the head of household, or the person sent.",
-        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "autocomplete": "off", "list": "collectors"}
+        ),
     )
 
     def __init__(self, *args, lines, **kwargs):

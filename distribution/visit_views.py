@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, View
 
 from centers.models import DistributionCenter
@@ -67,13 +68,9 @@ class VisitView(ServingStaffMixin, PageMixin, FormView):
     form_class = VisitForm
     template_name = "distribution/visit.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.household = None
-
-    def dispatch(self, request, *args, **kwargs):
-        self.household = get_object_or_404(Household, pk=kwargs["household"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def household(self):  # read after the sign-in and permission checks
+        return get_object_or_404(Household, pk=self.kwargs["household"])
 
     def get_title(self):
         return f"Visit: {self.household.family_name}"
@@ -112,6 +109,10 @@ class VisitView(ServingStaffMixin, PageMixin, FormView):
             center=self.center,
             lines=self.basket.lines,
             owed_elsewhere=self.basket.owed_elsewhere,
+            collectors=[
+                self.household.primary_contact_name,
+                *(alternate.full_name for alternate in self.household.alternate_collectors.all()),
+            ],
             centers=DistributionCenter.objects.filter(status=DistributionCenter.Status.ACTIVE)
             if self.staff.is_admin
             else None,

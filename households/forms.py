@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from core.fields import WholeNumberField, strict_formfield
+from core.validators import validate_has_letter
 
-from .models import DUPLICATE_PHONE_MESSAGE, Household
+from .models import DUPLICATE_PHONE_MESSAGE, Household, HouseholdMember
 from .phones import normalize_phone
 
 
@@ -38,6 +39,17 @@ class HouseholdForm(forms.ModelForm):
         }
 
     family_size = WholeNumberField(min_value=1, max_value=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = self.instance.members.count() if self.instance.pk else 0
+        if members:
+            field = self.fields["family_size"]
+            field.disabled = True
+            field.help_text = (
+                f"Kept equal to the number of members ({members}); add or remove members "
+                "on the household's page."
+            )
 
     def validate_unique(self):
         """Point a duplicate phone number at the household already registered with it."""
@@ -74,3 +86,41 @@ class HouseholdSearchForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
     )
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = HouseholdMember
+        formfield_callback = strict_formfield
+        fields = ["full_name", "sex", "date_of_birth", "relationship_to_head"]
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"date_of_birth": "Leave empty if not known."}
+
+
+class AlternateCollectorsForm(forms.Form):
+    """Up to two people, besides the head, allowed to collect the household's basket.
+
+    Typing a member's exact name links that member; any other name is a person from
+    outside the household.
+    """
+
+    first = forms.CharField(
+        label="First alternate", max_length=150, required=False, validators=[validate_has_letter]
+    )
+    second = forms.CharField(
+        label="Second alternate", max_length=150, required=False, validators=[validate_has_letter]
+    )
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.household = household
+        for field in self.fields.values():
+            field.widget.attrs.update({"list": "member-names", "autocomplete": "off"})
+
+    def collectors(self):
+        members = {member.full_name.casefold(): member for member in self.household.members.all()}
+        chosen = []
+        for name in (self.cleaned_data["first"].strip(), self.cleaned_data["second"].strip()):
+            if name:
+                chosen.append(members.get(name.casefold(), name))
+        return chosen

@@ -167,3 +167,72 @@ class HouseholdCard(models.Model):
     @property
     def is_revoked(self):
         return self.revoked_at is not None
+
+
+class MemberSex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class MemberRelationship(models.TextChoices):
+    HEAD = "head", "Head of household"
+    SPOUSE = "spouse", "Spouse or partner"
+    CHILD = "child", "Child"
+    PARENT = "parent", "Parent"
+    SIBLING = "sibling", "Brother or sister"
+    OTHER_RELATIVE = "other_relative", "Other relative"
+    NON_RELATIVE = "non_relative", "Not related"
+
+
+class HouseholdMember(models.Model):
+    """A person of a household. When a household has members, its family size is
+    their number (households.services keeps it so); members are optional."""
+
+    Sex = MemberSex
+    Relationship = MemberRelationship
+
+    id = models.AutoField(primary_key=True, db_column="member_id")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    full_name = models.CharField(max_length=150, validators=[validate_has_letter])
+    sex = models.CharField(max_length=7, choices=Sex, default=Sex.UNKNOWN)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
+    relationship_to_head = models.CharField(max_length=14, choices=Relationship)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+
+    class Meta:
+        db_table = "Household_Members"
+        ordering = ["household_id", "id"]
+        constraints = [
+            choices_check("sex", MemberSex, name="chk_member_sex"),
+            choices_check("relationship_to_head", MemberRelationship, name="chk_member_relation"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+
+MAX_ALTERNATES = 2
+
+
+class AlternateCollector(models.Model):
+    """Someone allowed to collect a household's basket besides its head (at most two)."""
+
+    id = models.AutoField(primary_key=True, db_column="alternate_id")
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="alternate_collectors"
+    )
+    member = models.ForeignKey(
+        HouseholdMember, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    full_name = models.CharField(max_length=150, validators=[validate_has_letter])
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+
+    class Meta:
+        db_table = "Household_Alternate_Collectors"
+        ordering = ["household_id", "id"]
+
+    def __str__(self):
+        return self.full_name

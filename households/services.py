@@ -12,8 +12,11 @@ from .models import (
     CARD_ALPHABET,
     CARD_CODE_LENGTH,
     DUPLICATE_PHONE_MESSAGE,
+    MAX_ALTERNATES,
+    AlternateCollector,
     Household,
     HouseholdCard,
+    HouseholdMember,
 )
 
 EDIT_NOT_ALLOWED_MESSAGE = "Volunteers cannot register or edit households."
@@ -91,3 +94,75 @@ def issue_missing_cards(*, households, staff):
             issue_card(household=household, staff=staff)
             issued += 1
     return issued
+
+
+MEMBER_NOT_ALLOWED_MESSAGE = "Volunteers cannot add, change or remove household members."
+TOO_MANY_ALTERNATES_MESSAGE = f"A household can name at most {MAX_ALTERNATES} alternate collectors."
+
+
+def _locked_household(household):
+    return Household.objects.select_for_update().get(pk=household.pk)
+
+
+def _keep_family_size(household):
+    """Set family_size to the number of members, if the household has any."""
+    count = household.members.count()
+    if count and household.family_size != count:
+        Household.objects.filter(pk=household.pk).update(family_size=count)
+        household.family_size = count
+
+
+def save_member(*, member, staff):
+    """Add or change a member; the household's family size follows its member count.
+
+    The household row is locked, so two people adding members at once both count.
+    """
+    if not policies.can_edit_households(staff):
+        raise PermissionDenied(MEMBER_NOT_ALLOWED_MESSAGE)
+    member.full_clean()
+    with transaction.atomic():
+        household = _locked_household(member.household)
+        member.save()
+        _keep_family_size(household)
+    return member
+
+
+def remove_member(*, member, staff):
+    """Remove a member. Removing the last one leaves the family size as it was."""
+    if not policies.can_edit_households(staff):
+        raise PermissionDenied(MEMBER_NOT_ALLOWED_MESSAGE)
+    with transaction.atomic():
+        household = _locked_household(member.household)
+        member.delete()
+        _keep_family_size(household)
+    return household
+
+
+def set_alternate_collectors(*, household, collectors, staff):
+    """Replace the household's alternate collectors with `collectors`.
+
+    Each entry is a HouseholdMember of this household or a name; at most
+    MAX_ALTERNATES, blanks ignored.
+    """
+    if not policies.can_edit_households(staff):
+        raise PermissionDenied(MEMBER_NOT_ALLOWED_MESSAGE)
+    chosen = [entry for entry in collectors if entry]
+    if len(chosen) > MAX_ALTERNATES:
+        raise ValidationError(TOO_MANY_ALTERNATES_MESSAGE)
+    rows = []
+    for entry in chosen:
+        if isinstance(entry, HouseholdMember):
+            if entry.household_id != household.pk:
+                raise ValidationError("Choose a member of this household.")
+            rows.append(
+                AlternateCollector(household=household, member=entry, full_name=entry.full_name)
+            )
+        else:
+            rows.append(AlternateCollector(household=household, full_name=str(entry).strip()))
+    for row in rows:
+        row.full_clean(exclude=["household"])
+    with transaction.atomic():
+        _locked_household(household)
+        household.alternate_collectors.all().delete()
+        AlternateCollector.objects.bulk_create(rows)
+    return rows

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import card_views, views
+from . import card_views, member_views, views
 
 app_name = "households"
 
@@ -13,4 +13,12 @@ urlpatterns = [
     path("<int:pk>/card/", card_views.HouseholdCardView.as_view(), name="card"),
     path("<int:pk>/card/issue/", card_views.IssueCardView.as_view(), name="issue_card"),
     path("cards/", card_views.CardSheetView.as_view(), name="card_sheet"),
+    path("<int:pk>/members/new/", member_views.MemberCreateView.as_view(), name="member_add"),
+    path("members/<int:pk>/edit/", member_views.MemberUpdateView.as_view(), name="member_edit"),
+    path("members/<int:pk>/remove/", member_views.MemberDeleteView.as_view(), name="member_remove"),
+    path(
+        "<int:pk>/alternates/",
+        member_views.AlternateCollectorsView.as_view(),
+        name="alternates",
+    ),
 ]

@@ -111,6 +111,8 @@ class HouseholdDetailView(RecordsHouseholdViewMixin, StaffRequiredMixin, PageMix
         return super().get_context_data(
             panels=hooks.panels(hooks.HOUSEHOLD_PANELS, self.request, self.object, self.staff),
             can_edit=policies.can_edit_households(self.staff),
+            members=self.object.members.all(),
+            alternates=self.object.alternate_collectors.all(),
             can_change_status=policies.can_change_household_status(self.staff),
             status_choices=Household.Status.choices,
             **kwargs,

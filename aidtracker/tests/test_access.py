@@ -20,7 +20,7 @@ from django.utils.regex_helper import normalize
 
 from centers.models import DistributionCenter, StaffMember
 from distribution.models import DistributionLog, Visit
-from households.models import Household
+from households.models import Household, HouseholdMember
 from inventory.models import Inventory
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,9 @@ KNOWN_BUGS = {}
 PARAM_MODELS = {
     ("households:status", "pk"): Household,
     ("households:issue_card", "pk"): Household,
+    ("households:member_add", "pk"): Household,
+    ("households:alternates", "pk"): Household,
+    ("households:member_remove", "pk"): HouseholdMember,
     ("distribution:visit", "household"): Household,
     ("distribution:visit_receipt", "pk"): Visit,
     ("distribution:receipt", "pk"): DistributionLog,

@@ -287,6 +287,24 @@ def test_package_form(client, portal, db_state, data):
 
 @FUZZ
 @given(data=st.data())
+def test_member_and_alternate_forms(client, portal, db_state, data):
+    client.force_login(portal.staff["worker"].user)
+    valid = {"full_name": "Ada Okafor", "sex": "female", "date_of_birth": "2010-05-01"}
+    post = {name: data.draw(field(value), label=name) for name, value in valid.items()}
+    post["relationship_to_head"] = data.draw(field("child"), label="relationship_to_head")
+    alternates = {
+        "first": data.draw(field("Musa Danjuma"), label="first"),
+        "second": data.draw(field(""), label="second"),
+    }
+    with rolled_back():
+        url = reverse("households:member_add", args=[portal.household.pk])
+        post_and_check(client, db_state, url, post)
+        url = reverse("households:alternates", args=[portal.household.pk])
+        post_and_check(client, db_state, url, alternates)
+
+
+@FUZZ
+@given(data=st.data())
 def test_void_form(client, portal, db_state, data):
     client.force_login(portal.staff["manager"].user)
     log_id = data.draw(st.sampled_from([portal.log.pk, portal.other_log.pk, 2_000_000_000]))

@@ -14,7 +14,7 @@ from django.urls import reverse
 from aidtracker.tests.test_access import KNOWN_BUGS, PUBLIC_PAGES, ROUTES, SKIPPED_NAMESPACES
 from distribution import tokens
 from distribution.services import serve_household
-from households.models import Household
+from households.models import Household, HouseholdMember
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,10 @@ MATRIX = {
     ("GET", "households:card"):               (L,      403,    200,    200,    200,    200),
     ("GET", "households:issue_card"):         (L,      403,    405,    405,    405,    405),
     ("GET", "households:card_sheet"):         (L,      403,    200,    200,    200,    200),
+    ("GET", "households:member_add"):         (L,      403,    200,    200,    200,    200),
+    ("GET", "households:member_edit"):        (L,      403,    200,    200,    200,    200),
+    ("GET", "households:member_remove"):      (L,      403,    405,    405,    405,    405),
+    ("GET", "households:alternates"):         (L,      403,    200,    200,    200,    200),
     ("GET", "distribution:scan"):             (L,      DONE,   DONE,   DONE,   DONE,   DONE),
     ("GET", "distribution:visit"):            (L,      200,    200,    200,    200,    200),
     ("GET", "distribution:visit_receipt"):    (L,      200,    200,    200,    200,    404),
@@ -73,6 +77,10 @@ MATRIX = {
     ("POST", "households:status"):            (L,      403,    403,    DONE,   DONE,   DONE),
     ("POST", "households:issue_card"):        (L,      403,    DONE,   DONE,   DONE,   DONE),
     ("POST", "households:card_sheet"):        (L,      403,    DONE,   DONE,   DONE,   DONE),
+    ("POST", "households:member_add"):        (L,      403,    DONE,   DONE,   DONE,   DONE),
+    ("POST", "households:member_edit"):       (L,      403,    DONE,   DONE,   DONE,   DONE),
+    ("POST", "households:member_remove"):     (L,      403,    DONE,   DONE,   DONE,   DONE),
+    ("POST", "households:alternates"):        (L,      403,    DONE,   DONE,   DONE,   DONE),
     ("POST", "distribution:visit"):           (L,      DONE,   DONE,   DONE,   DONE,   DONE),
     ("POST", "distribution:new"):             (L,      DONE,   DONE,   DONE,   DONE,   DONE),
     ("POST", "distribution:void"):            (L,      403,    403,    DONE,   DONE,   403),
@@ -92,6 +100,10 @@ TARGETS = {
     "households:status": lambda w: {"pk": w.household.pk},
     "households:card": lambda w: {"pk": w.household.pk},
     "households:issue_card": lambda w: {"pk": w.household.pk},
+    "households:member_add": lambda w: {"pk": w.household.pk},
+    "households:member_edit": lambda w: {"pk": portal_member(w).pk},
+    "households:member_remove": lambda w: {"pk": portal_member(w).pk},
+    "households:alternates": lambda w: {"pk": w.household.pk},
     "distribution:visit": lambda w: {"household": w.household.pk},
     "distribution:visit_receipt": lambda w: {"pk": portal_visit(w).pk},
     "distribution:receipt": lambda w: {"pk": w.log.pk},
@@ -110,6 +122,20 @@ QUERIES = {
     "distribution:scan": lambda w: {"code": "ZZZZ-ZZZZ-ZZZZ"},
     "households:card_sheet": lambda w: {"ids": f"{w.household.pk},{w.served.pk}"},
 }
+
+
+def portal_member(world):
+    """A member of the world's household (the member pages' object)."""
+    return HouseholdMember.objects.create(
+        household=world.household,
+        full_name="Chidi Okafor",
+        sex="male",
+        relationship_to_head="child",
+    )
+
+
+def member_form_data(world, client):
+    return {"full_name": "Ada Okafor", "sex": "female", "relationship_to_head": "spouse"}
 
 
 def portal_visit(world):
@@ -197,6 +223,10 @@ POST_DATA = {
     "distribution:void": lambda w, client: {"reason": "Entered twice by mistake"},
     "distribution:visit": visit_form_data,
     "households:issue_card": lambda w, client: {},
+    "households:member_add": member_form_data,
+    "households:member_edit": member_form_data,
+    "households:member_remove": lambda w, client: {},
+    "households:alternates": lambda w, client: {"first": "Musa Danjuma", "second": ""},
     "households:card_sheet": lambda w, client: {"ids": f"{w.household.pk},{w.served.pk}"},
     "inventory:restock": lambda w, client: {"package": w.package.pk, "quantity": 7, "notes": ""},
     "inventory:adjust": lambda w, client: {"delta": -2, "reason": "damaged", "notes": ""},

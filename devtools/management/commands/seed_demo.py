@@ -14,8 +14,8 @@ from django.utils import timezone
 from centers.models import DistributionCenter, StaffMember
 from distribution.models import DistributionLog
 from distribution.services import DistributionRefused, distribute_package
-from households.models import Household, HouseholdCard
-from households.services import issue_missing_cards
+from households.models import Household, HouseholdCard, HouseholdMember
+from households.services import issue_missing_cards, save_member
 from inventory.models import AidPackage, Inventory, StockMovement
 from inventory.services import restock, set_reorder_level
 
@@ -284,6 +284,7 @@ class Command(BaseCommand):
                 teams += [(manager, [worker]) for manager, worker in local_staff]
                 self.seed_stock_and_history(rng, centers, packages, teams)
                 self.seed_refused_attempts(centers, packages, teams, logins[Role.VOLUNTEER])
+            self.seed_members(rng, logins[Role.WORKER])
             self.seed_cards(logins[Role.WORKER])
         self.report(centers, logins)
 
@@ -401,6 +402,31 @@ class Command(BaseCommand):
                         "status": pick(rng, STATUS_WEIGHTS),
                         "notes": rng.choice(NOTES) if rng.random() < 0.12 else None,
                     },
+                )
+
+    def seed_members(self, rng, worker):
+        """Members for every third household, once: a second run adds none."""
+        if HouseholdMember.objects.exists():
+            return
+        relations = ["spouse", "child", "child", "parent", "sibling", "other_relative"]
+        today = timezone.localdate()
+        for household in Household.objects.order_by("pk")[::3]:
+            people = [(household.primary_contact_name, "head", 25, 70)]
+            people += [
+                (f"{rng.choice(FIRST_NAMES)} {household.family_name}", rng.choice(relations), 0, 17)
+                for _ in range(household.family_size - 1)
+            ]
+            for name, relation, youngest, oldest in people:
+                born = today - datetime.timedelta(days=365 * rng.randint(youngest, oldest) + 40)
+                save_member(
+                    member=HouseholdMember(
+                        household=household,
+                        full_name=name,
+                        sex=rng.choice(["female", "male"]),
+                        date_of_birth=born if rng.random() < 0.9 else None,
+                        relationship_to_head=relation,
+                    ),
+                    staff=worker,
                 )
 
     def seed_cards(self, worker):
