@@ -550,3 +550,12 @@ def test_the_importer_must_be_allowed_to_register(tmp_path, volunteer, staff, me
 
     assert message in refused(path, staff=staff)
     assert not Household.objects.exists()
+
+
+def test_a_typed_formula_echoed_in_a_message_cannot_run_in_the_report(tmp_path, worker):
+    path = write_csv(tmp_path / "bad.csv", [household_row(income_level="x;=HYPERLINK(1)")])
+
+    run(path)
+
+    message = report(path)[0]["message"]
+    assert "x;'=HYPERLINK(1)" in message

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.db.retry import LockContention
+from core.spreadsheets import neutralise
 from households.imports import ImportRefused, Verdict, find_importer, import_rows, read_rows
 
 REPORT_HEADER = ["row", "verdict", "household_id", "message"]
@@ -75,7 +76,12 @@ class Command(BaseCommand):
                     counts[result.verdict] += 1
                     if writer:
                         writer.writerow(
-                            [result.row, result.verdict, result.household_id, result.message]
+                            [
+                                result.row,
+                                result.verdict,
+                                result.household_id,
+                                neutralise(result.message),
+                            ]
                         )
             except LockContention as lost:
                 raise CommandError(
