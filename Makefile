@@ -9,13 +9,14 @@ ASSETS := node_modules/.installed
 
 .PHONY: demo test lint format install install-dev system-deps clean
 
-# The development server, and the scheduler's rollup fold in the background (stopped
-# with the server).
+# The development server, with the scheduler's rollup fold and the background task
+# worker (bulk imports) running beside it; Ctrl-C stops all three.
 demo: $(VENV)/.installed $(ASSETS)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py rebuild_rollup --fold --every 60 >/dev/null & \
-		scheduler=$$!; trap 'kill $$scheduler' EXIT INT TERM; \
+	$(BIN)/python manage.py rebuild_rollup --fold --every 60 >/dev/null & scheduler=$$!; \
+		$(BIN)/python manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+		trap 'kill $$scheduler $$worker' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver $(ADDRESS)
 
 # ruff, then pytest against whatever DATABASE_URL says (unset: SQLite).

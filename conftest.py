@@ -136,8 +136,15 @@ def portal(center, other_center, volunteer, worker, manager, admin_staff, other_
 def db_state():
     """Return a callable that captures what a refused request must leave unchanged."""
     from distribution.models import DistributionLog
-    from households.models import AlternateCollector, Household, HouseholdCard, HouseholdMember
-    from inventory.models import AidPackage, Inventory, StockMovement
+    from households.models import (
+        AlternateCollector,
+        Household,
+        HouseholdCard,
+        HouseholdImport,
+        HouseholdMember,
+        PossibleDuplicate,
+    )
+    from inventory.models import AidPackage, Inventory, StockMovement, Transfer
 
     def capture():
         return {
@@ -155,6 +162,13 @@ def db_state():
             "packages": list(AidPackage.objects.order_by("pk").values()),
             "members": list(HouseholdMember.objects.order_by("pk").values()),
             "alternates": list(AlternateCollector.objects.order_by("pk").values()),
+            "imports": list(
+                HouseholdImport.objects.order_by("pk").values_list("pk", "status", "attempt")
+            ),
+            "duplicates": list(
+                PossibleDuplicate.objects.order_by("pk").values_list("pk", "status")
+            ),
+            "transfers": list(Transfer.objects.order_by("pk").values_list("pk", "status")),
         }
 
     return capture

@@ -10,6 +10,7 @@ NAV_URL_NAMES = (
     "households:list",
     "distribution:log",
     "inventory:stock",
+    "inventory:transfers",
     "centers:list",
     "inventory:packages",
     "reports:index",

@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection
 
 from core.backups import latest_backup
 from distribution.selectors import stock_ledger
+from inventory.selectors import in_transit_totals, unbalanced_transfers, with_transfers
 
 
 @dataclass
@@ -19,6 +20,8 @@ class SystemStatus:
     last_backup: tuple | None = None
     unbalanced_stock: list = field(default_factory=list)
     inventory_rows: int = 0
+    unbalanced_transfers: list = field(default_factory=list)  # (transfer, its movements)
+    in_transit: object = None  # inventory.selectors.TransitTotals
 
 
 def system_status():
@@ -26,9 +29,11 @@ def system_status():
     with connection.cursor() as cursor:
         collect = _mysql_status if connection.vendor == "mysql" else _sqlite_status
         status = collect(cursor)
-    ledger = stock_ledger()
+    ledger = with_transfers(stock_ledger())
     status.inventory_rows = len(ledger)
     status.unbalanced_stock = [row for row in ledger if not row.balanced]
+    status.unbalanced_transfers = unbalanced_transfers()
+    status.in_transit = in_transit_totals()
     status.last_backup = latest_backup()
     return status
 

@@ -3,6 +3,7 @@
 import datetime
 import sys
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest
@@ -16,12 +17,14 @@ from core.db.retry import is_retryable
 from core.mixins import PageMixin, StaffRequiredMixin
 from distribution.models import DistributionLog
 from inventory.models import CurrentInventoryStatus
+from inventory.selectors import center_in_transit, overdue_transfers
 
 from .status import system_status
 
 
 class DashboardView(CenterScopedMixin, PageMixin, TemplateView):
-    """Today at one center: stock alerts, distributions and failures, latest log entries."""
+    """Today at one center: stock alerts, stock in transit, distributions and failures,
+    latest log entries."""
 
     title = "Dashboard"
     template_name = "aidtracker/dashboard.html"
@@ -49,6 +52,9 @@ class DashboardView(CenterScopedMixin, PageMixin, TemplateView):
                     voids=Count("pk", filter=Q(transaction_status="cancelled")),
                 ),
                 latest=logs.select_related("household", "package", "staff")[:10],
+                in_transit=center_in_transit(center),
+                overdue_transfers=list(overdue_transfers(center)[:10]),
+                overdue_days=settings.TRANSFER_OVERDUE_DAYS,
             )
         return super().get_context_data(**context, **kwargs)
 

@@ -22,6 +22,11 @@ def can_edit_households(staff):
     return _active(staff) and staff.role in (Role.WORKER, Role.MANAGER, Role.ADMIN)
 
 
+def can_import_households(staff):
+    """Bulk registration from a file: managers and admins (a file registers hundreds)."""
+    return _active(staff) and staff.role in (Role.MANAGER, Role.ADMIN)
+
+
 def can_change_household_status(staff):
     return _active(staff) and staff.role in (Role.MANAGER, Role.ADMIN)
 
@@ -31,6 +36,16 @@ def can_manage_center(staff, center):
     if not _active(staff):
         return False
     return staff.is_admin or (staff.role == Role.MANAGER and staff.works_at(center))
+
+
+def can_send_stock(staff, source):
+    """Dispatch a transfer from `source`, or cancel one before it arrives: its managers, admins."""
+    return can_manage_center(staff, source)
+
+
+def can_receive_stock(staff, destination):
+    """Receive a transfer at `destination`: its managers, admins."""
+    return can_manage_center(staff, destination)
 
 
 def can_view_reports(staff, center=None):
@@ -45,3 +60,11 @@ def can_view_reports(staff, center=None):
 def can_manage_packages(staff):
     """Create and edit aid packages and their entitlements: admins only (they span centers)."""
     return _active(staff) and staff.is_admin
+
+
+def can_review_duplicates(staff):
+    """Confirm or dismiss possible duplicate households: managers and admins.
+
+    Households are shared by every center, so the review queue is too.
+    """
+    return _active(staff) and staff.role in (Role.MANAGER, Role.ADMIN)

@@ -24,6 +24,24 @@ def restrict_to_center(queryset, staff, lookup="center"):
     return queryset.filter(**{lookup: staff.center_id})
 
 
+def restrict_to_any_center(queryset, staff, lookups):
+    """Narrow `queryset` to rows tied to the staff member's center by any of `lookups`.
+
+    For rows that belong to two centers at once (a transfer: its source and its
+    destination), with the same rule as `restrict_to_center`.
+    """
+    if staff is None:
+        return queryset.none()
+    if staff.is_admin:
+        return queryset
+    if staff.center_id is None:
+        return queryset.none()
+    matches = models.Q()
+    for lookup in lookups:
+        matches |= models.Q(**{lookup: staff.center_id})
+    return queryset.filter(matches)
+
+
 class CenterScopedQuerySet(models.QuerySet):
     """A queryset that knows the path from its model to a center (`center_lookup`)."""
 

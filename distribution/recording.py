@@ -47,7 +47,12 @@ class Submission:
 
 
 def has_blocking_success(cursor, *, household_id, package_id, validity_period_days):
-    """Is a served distribution still blocking the package for the household?"""
+    """Is a served distribution still blocking the package for the household?
+
+    Distributions to its confirmed duplicates count as its own: one family registered
+    twice is served once per validity period. Confirming a duplicate locks this
+    household's row first, so the read under that lock sees the link or waits for it.
+    """
     cutoff = eligibility_cutoff(validity_period_days)
     cursor.execute(
         statements_for(connection.vendor).blocking_success,

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, Max, OuterRef, Subquery, Sum
+from django.db.models import F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,11 +28,13 @@ def household_eligibility(household, packages=None):
     """Return a PackageEligibility per active package for `household`, in one query.
 
     Same rule as the service (distribution.rules): a served distribution blocks the
-    package until `validity_period_days` UTC calendar days after its date.
+    package until `validity_period_days` UTC calendar days after its date; those of
+    the household's confirmed duplicates count as its own (`recording`).
     """
     packages = list(packages if packages is not None else AidPackage.objects.filter(is_active=True))
+    family = Q(household=household) | Q(household__duplicate_of=household)
     last_by_package = dict(
-        DistributionLog.objects.filter(served(), household=household, package__in=packages)
+        DistributionLog.objects.filter(served(), family, package__in=packages)
         .values("package_id")
         .annotate(last=Max("distribution_date"))
         .values_list("package_id", "last")

@@ -1,10 +1,11 @@
 from django.contrib import admin
+from django_tasks_db.models import DBTaskResult
 
 from audit.models import AccessLog
 from audit.services import record_access
-from core.admin import RoleAdmin
+from core.admin import ReadOnlyAdmin, RoleAdmin
 
-from .models import Household
+from .models import Household, PossibleDuplicate
 from .services import save_household
 
 
@@ -29,7 +30,7 @@ class HouseholdAdmin(RoleAdmin):
     list_filter = ["status", "priority_level", "income_level", "city"]
     search_fields = ["=id", "family_name", "primary_contact_name", "phone_number", "city"]
     date_hierarchy = "registration_date"
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "duplicate_of"]
 
     def get_object(self, request, object_id, from_field=None):
         """Record in the access log who opened a household in admin, as the portal does."""
@@ -45,3 +46,33 @@ class HouseholdAdmin(RoleAdmin):
 
     def save_model(self, request, obj, form, change):
         save_household(household=obj, staff=request.staff)
+
+
+@admin.register(PossibleDuplicate)
+class PossibleDuplicateAdmin(ReadOnlyAdmin):
+    """The duplicate review queue and every decision, with who made it and when.
+
+    Decisions are made in the portal (households.services), never edited here.
+    """
+
+    list_display = [
+        "id",
+        "household_a",
+        "household_b",
+        "score",
+        "status",
+        "found_at",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["=id", "=household_a__id", "=household_b__id"]
+    list_select_related = ["household_a", "household_b", "decided_by"]
+    date_hierarchy = "found_at"
+
+
+# The task queue's own admin would list every background job and its arguments to
+# anyone with admin access, whatever their center; the import pages show the jobs
+# people need, scoped to their center.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

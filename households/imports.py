@@ -1,61 +1,64 @@
-"""Bulk registration: households from a CSV or XLSX file, row by row as the form would.
+"""Bulk registration: households from a CSV or XLSX file, each row checked as the
+registration form checks it.
 
-Every row goes through `HouseholdForm`, the registration form, and every new
-household through `save_household`, the registration service: a file can register
-nothing that the registration page would refuse. A phone number already registered,
-in any spelling, makes the row a duplicate, so running the same file twice
+An import runs in two passes. The check reads every row through the registration
+form (`ImportHouseholdForm`) with no transaction open, finds the rows whose phone
+number is already registered (in any spelling), earlier in the file, and the rows
+that look like households already registered (possible duplicates, which are
+registered and queued for a manager's review). The write then saves the new rows a
+batch at a time, each batch one short transaction that checks the phone numbers
+again (someone may have registered one since) and inserts the lot at once. A phone
+number already registered makes the row a duplicate, so running the same file twice
 registers each family once.
 """
 
-import csv
-import datetime
-import io
+from collections import ChainMap
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import partial
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from openpyxl import load_workbook
+from django.forms.models import construct_instance
 
 from centers import policies
 from core.db.retry import atomic_with_retries
 
+from .duplicates import Candidate, possible_duplicates, record_possible_duplicates
 from .forms import HouseholdForm
+from .import_files import COLUMNS, ImportRefused, SheetRow, cell_text, parse_rows, read_rows
 from .models import DUPLICATE_PHONE_MESSAGE, Household
 from .phones import normalize_phone
-from .services import save_household
+from .services import register_households
 
-COLUMNS = tuple(HouseholdForm.Meta.fields)
-OPTIONAL_COLUMNS = ("last_verified_date", "notes")
-REQUIRED_COLUMNS = tuple(column for column in COLUMNS if column not in OPTIONAL_COLUMNS)
-DELIMITERS = ",;\t"
-# Rows per transaction: a commit per hundred rows, not per row, and a write lock
-# (on SQLite, the whole database's) held about a second at most: each row is
-# validated twice (the form, then the service) at a few milliseconds a time, so
-# registrations at the desk meanwhile wait a second, not the whole file.
-BATCH_SIZE = 100
+__all__ = [
+    "COLUMNS",
+    "ImportRefused",
+    "SheetRow",
+    "cell_text",
+    "check_rows",
+    "find_importer",
+    "import_rows",
+    "parse_rows",
+    "read_rows",
+]
 
-
-class ImportRefused(Exception):
-    """The file or the importer cannot be used; nothing has been saved."""
+# Rows per write transaction: the rows are checked before it opens, so a batch holds
+# its locks (on SQLite, the whole database's) for one multi-row INSERT, a few
+# milliseconds; registrations at the desk meanwhile hardly wait.
+BATCH_SIZE = 500
+# Phone numbers looked up per query when checking a file against the registry.
+LOOKUP_SIZE = 1000
 
 
 class Verdict(StrEnum):
     NEW = "new"
     DUPLICATE = "duplicate"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
     ERROR = "error"
 
 
-@dataclass(frozen=True)
-class SheetRow:
-    """One data row: its number as a spreadsheet shows it (the header is row 1),
-    the text of each column, and what is wrong with its shape, if anything."""
-
-    number: int
-    values: dict
-    problem: str = ""
+REGISTERED = (Verdict.NEW, Verdict.POSSIBLE_DUPLICATE)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,40 @@ class RowResult:
     verdict: Verdict
     household_id: int | None = None
     message: str = ""
+
+
+@dataclass(frozen=True)
+class CheckedRow:
+    """A row after the check: its verdict, and for a row to register, the household
+    the form built and the registered households it may duplicate."""
+
+    result: RowResult
+    household: Household | None = None
+    matches: tuple = ()
+    same_as_row: int | None = None
+
+
+class ImportHouseholdForm(HouseholdForm):
+    """The registration form, minus the two checks the bulk import makes for a whole
+    batch at once.
+
+    The phone number's uniqueness is looked up for many rows per query (and
+    enforced again by the unique index at the insert). The model's CHECK
+    constraints are not evaluated row by row in Python (a query each, five per row):
+    every one of them has a field-level twin in this form with the same message
+    (a family size of at least 1, the choices, the length of the notes), and the
+    database enforces them again at the insert.
+    """
+
+    def _post_clean(self):
+        exclude = self._get_validation_exclusions()
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+            self.instance.full_clean(
+                exclude=exclude, validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 # ------------------------------------------------------------------------ the importer
@@ -88,189 +125,82 @@ def find_importer(username):
     return staff
 
 
-# ------------------------------------------------------------------------ reading
+# ------------------------------------------------------------------------ checking
 
 
-def read_rows(path):
-    """Every data row of a .csv or .xlsx file, with the header checked.
+def check_rows(rows, *, progress=None):
+    """The CheckedRow of each row, in file order; saves nothing.
 
-    The whole file is read before anything is saved, so a file that breaks half-way
-    (a bad byte, a damaged sheet) is refused whole instead of half imported.
+    `progress(done)` is called every LOOKUP_SIZE rows (the check of a large file
+    takes a while, and a page shows how far it got).
     """
-    path = Path(path)
-    readers = {".csv": _csv_records, ".xlsx": _xlsx_records}
-    reader = readers.get(path.suffix.lower())
-    if reader is None:
-        raise ImportRefused(f"Cannot import {path.name}: the file name must end in .csv or .xlsx.")
-    if not path.is_file():
-        raise ImportRefused(f"No such file: {path}")
-    return _table(reader(path))
+    checked = []
+    earlier = {}  # E.164 number -> the RowResult of the first row registering it
+    for start in range(0, len(rows), LOOKUP_SIZE):
+        chunk = rows[start : start + LOOKUP_SIZE]
+        forms = [None if row.problem else ImportHouseholdForm(data=row.values) for row in chunk]
+        phones = [_e164(row.values["phone_number"]) for row in chunk]
+        registered = registered_phones(phone for phone in phones if phone)
+        for row, form, phone in zip(chunk, forms, phones, strict=True):
+            item = _check(row, form, phone, earlier, registered)
+            if item.result.verdict == Verdict.NEW:
+                earlier[phone] = item.result
+            checked.append(item)
+        if progress:
+            progress(start + len(chunk))
+    return _with_possible_duplicates(checked)
 
 
-def _csv_records(path):
-    """(row number, cells) of each line of a UTF-8 CSV file, a BOM or not.
-
-    Counts records, not physical lines: a quoted value with a line break stays one
-    row, as a spreadsheet shows it.
-    """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportRefused(
-            f"{path.name} is not UTF-8 text (byte {error.start}): save it as CSV UTF-8."
-        ) from None
-    except OSError as error:
-        raise ImportRefused(f"Cannot read {path}: {error.strerror}.") from None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    try:
-        return list(enumerate(reader, start=1))
-    except csv.Error as error:
-        raise ImportRefused(f"{path.name} is not a readable CSV file: {error}.") from None
-
-
-def _delimiter(text):
-    """The separator of the header line: a comma, or the semicolon of spreadsheets in
-    locales whose decimal mark is a comma, or a tab. Comma when nothing tells."""
-    header = next((line for line in io.StringIO(text) if line.strip()), "")
-    try:
-        return csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        return ","
-
-
-def _xlsx_records(path):
-    """(row number, cells) of each row of the workbook's first sheet, as text.
-
-    Dimensions are reset because some programs write wrong ones, and read-only
-    mode would otherwise stop at the row they claim is the last.
-    """
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # a damaged workbook fails in many ways; all mean "unreadable"
-        raise _unreadable(path, error) from None
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(values_only=True)
-        return [(number, [cell_text(v) for v in row]) for number, row in enumerate(rows, 1)]
-    except Exception as error:  # the sheet's XML is read only now
-        raise _unreadable(path, error) from None
-    finally:
-        workbook.close()
-
-
-def _unreadable(path, error):
-    return ImportRefused(
-        f"Cannot read {path.name} as an Excel workbook ({type(error).__name__}: {error})."
-    )
-
-
-def cell_text(value):
-    """A cell as the text someone would type into the registration form.
-
-    Excel keeps a date as a datetime at midnight and every number as a float: a
-    family size shows as 4.0 and a phone number typed without "+" as 3125550142.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
-        value = value.date()
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _table(records):
-    """The data rows after the header (the first row with a value); empty rows skipped."""
-    filled = [(number, cells) for number, cells in records if any(c.strip() for c in cells)]
-    if not filled:
-        raise ImportRefused("The file is empty: its first row must name the columns.")
-    (_, header), data = filled[0], filled[1:]
-    columns = _columns(header)
-    return [_sheet_row(number, cells, columns) for number, cells in data]
-
-
-def column_name(text):
-    """A header cell as a column name: case, surrounding and inner spaces forgiven
-    ("Family Name " is family_name)."""
-    return "_".join(text.lower().split())
-
-
-def _columns(header):
-    """The column name of each header cell (blank for an unnamed one).
-
-    Refuses a header that misses a required column, names one twice or names one
-    the registration form does not have, before any row is read.
-    """
-    names = [column_name(cell) for cell in header]
-    named = [name for name in names if name]
-    problems = [
-        _listed("Missing column(s)", [c for c in REQUIRED_COLUMNS if c not in named]),
-        _listed("Unknown column(s)", [n for n in dict.fromkeys(named) if n not in COLUMNS]),
-        _listed("Column(s) named twice", [n for n in dict.fromkeys(named) if named.count(n) > 1]),
-    ]
-    problems = [problem for problem in problems if problem]
-    if problems:
-        expected = ", ".join(COLUMNS)
-        raise ImportRefused(
-            " ".join(problems) + f" The header row names the columns {expected}; "
-            f"{' and '.join(OPTIONAL_COLUMNS)} may be left out."
+def registered_phones(phones):
+    """{E.164 number: household id} of those of `phones` already registered."""
+    phones = list(dict.fromkeys(phones))
+    found = {}
+    for start in range(0, len(phones), LOOKUP_SIZE):
+        found.update(
+            Household.objects.filter(phone_number__in=phones[start : start + LOOKUP_SIZE])
+            .order_by()
+            .values_list("phone_number", "pk")
         )
-    return names
+    return found
 
 
-def _listed(label, names):
-    return f"{label}: {', '.join(names)}." if names else ""
-
-
-def _sheet_row(number, cells, columns):
-    """A row's values by column name; values under no column name are a problem of
-    the row (most often a comma inside an unquoted address)."""
-    values = dict.fromkeys(COLUMNS, "")
-    stray = 0
-    for index, cell in enumerate(cells):
-        name = columns[index] if index < len(columns) else ""
-        if name:
-            values[name] = cell.strip()  # "low" after "; " is still low
-        elif cell.strip():
-            stray += 1
-    problem = (
-        f"{stray} value(s) under no column name: does a value with a comma or "
-        "semicolon lack its quotes?"
-        if stray
-        else ""
-    )
-    return SheetRow(number, values, problem)
-
-
-# ------------------------------------------------------------------------ validating
-
-
-def classify(row, earlier):
-    """Validate `row` with the registration form; return its RowResult and the form.
-
-    `earlier` maps the phone number (E.164) of each earlier row of the file that is
-    new to that row's result: the same family twice in one file is one household, in
-    a dry run too. A duplicate is reported as one even when other fields are wrong:
-    the family is registered, so correcting the row would not register it.
-    """
+def _check(row, form, phone, earlier, registered):
+    """One row's verdict. A duplicate is reported as one even when other fields are
+    wrong: the family is registered, so correcting the row would not register it."""
     if row.problem:
-        return RowResult(row.number, Verdict.ERROR, message=row.problem), None
-    form = HouseholdForm(data=row.values)
+        return CheckedRow(RowResult(row.number, Verdict.ERROR, message=row.problem))
     valid = form.is_valid()
-    phone = _e164(row.values["phone_number"])
     first = earlier.get(phone)
     if first is not None:
         message = f"Same phone number as row {first.row}."
-        return _duplicate(row, first.household_id, message, form), form
-    existing = _registered_as(form, phone)
-    if existing is not None:
-        return _duplicate(row, existing.pk, registered_message(existing), form), form
+        return CheckedRow(_duplicate(row.number, None, message, form), same_as_row=first.row)
+    if phone in registered:
+        message = registered_message(registered[phone])
+        return CheckedRow(_duplicate(row.number, registered[phone], message, form))
     if not valid:
-        return RowResult(row.number, Verdict.ERROR, message=form_errors(form)), form
-    return RowResult(row.number, Verdict.NEW), form
+        return CheckedRow(RowResult(row.number, Verdict.ERROR, message=form_errors(form)))
+    return CheckedRow(RowResult(row.number, Verdict.NEW), household=form.instance)
+
+
+def _with_possible_duplicates(checked):
+    """Mark the rows to register that look like a registered household; they are
+    still registered (a manager decides), with the match named in their message."""
+    new = [index for index, item in enumerate(checked) if item.household is not None]
+    candidates = [Candidate.of(checked[index].household) for index in new]
+    for index, matches in zip(new, possible_duplicates(candidates), strict=True):
+        if matches:
+            item = checked[index]
+            result = replace(
+                item.result,
+                verdict=Verdict.POSSIBLE_DUPLICATE,
+                message=possible_message(matches[0]),
+            )
+            checked[index] = replace(item, result=result, matches=tuple(matches))
+    return checked
+
+
+def possible_message(match):
+    return f"Possible duplicate of household #{match.household_id}: {'; '.join(match.evidence)}."
 
 
 def _e164(raw):
@@ -281,25 +211,16 @@ def _e164(raw):
         return None
 
 
-def _registered_as(form, phone):
-    """The household the form found already registered with the row's phone number."""
-    messages = form.errors.get("phone_number", [])
-    if not any(DUPLICATE_PHONE_MESSAGE in message for message in messages):
-        return None
-    found = getattr(form, "existing_household", None)
-    return found or Household.objects.filter(phone_number=phone).first()
+def registered_message(household_id):
+    return f"{DUPLICATE_PHONE_MESSAGE} Household #{household_id}."
 
 
-def registered_message(household):
-    return f"{DUPLICATE_PHONE_MESSAGE} Household #{household.pk}."
-
-
-def _duplicate(row, household_id, message, form):
+def _duplicate(number, household_id, message, form):
     """A duplicate row; the form's other complaints, if any, follow the reason."""
     others = form_errors(form)
     if others:
         message = f"{message} Also: {others}"
-    return RowResult(row.number, Verdict.DUPLICATE, household_id, message)
+    return RowResult(number, Verdict.DUPLICATE, household_id, message)
 
 
 def form_errors(form):
@@ -317,56 +238,87 @@ def form_errors(form):
 # ------------------------------------------------------------------------ importing
 
 
-def import_rows(rows, *, staff, dry_run=False):
+def import_rows(rows, *, staff, dry_run=False, on_batch=None, progress=None):
     """Yield the RowResult of each row, in file order, one batch at a time.
 
-    Each batch is one transaction, retried whole if it loses a deadlock: far fewer
-    commits than a row each, and a failure mid-file leaves whole batches saved,
-    which a second run counts as duplicates. A dry run opens no transaction and
-    saves nothing; its verdicts are those a real run would give.
+    Each batch is one transaction, retried whole if it loses a deadlock; a failure
+    mid-file leaves whole batches saved, which a second run counts as duplicates.
+    `on_batch(results)` runs inside the batch's transaction, so what it records
+    (the portal's progress) commits with the households or not at all. A dry run
+    opens no transaction and saves nothing; its verdicts are those a real run
+    would give.
     """
-    earlier = {}
-    for start in range(0, len(rows), BATCH_SIZE):
-        batch = partial(_import_batch, rows[start : start + BATCH_SIZE], earlier, staff, dry_run)
-        results, earlier = batch() if dry_run else atomic_with_retries(batch)
+    checked = check_rows(rows, progress=progress)
+    # The first registering row of each phone number: a later row naming the same
+    # number learns the household it registered once its batch is written.
+    first_rows = {}
+    for start in range(0, len(checked), BATCH_SIZE):
+        batch = checked[start : start + BATCH_SIZE]
+        if dry_run:
+            results = [item.result for item in batch]
+            if on_batch:
+                on_batch(results)
+        else:
+            write = partial(_write_batch, batch, staff, first_rows, on_batch)
+            results = atomic_with_retries(write)
+            first_rows.update((result.row, result.household_id) for result in results)
         yield from results
 
 
-def _import_batch(rows, earlier, staff, dry_run):
-    """Classify and save one batch; return its results and the phone numbers seen.
-
-    Works on a copy of `earlier`, so a retried batch starts from the same state.
-    """
-    seen, results = dict(earlier), []
-    for row in rows:
-        result, form = classify(row, seen)
-        if result.verdict == Verdict.NEW:
-            if not dry_run:
-                result = register(result, form, staff)
-            if result.verdict == Verdict.NEW:
-                seen[form.instance.phone_number] = result
+def _write_batch(batch, staff, first_rows, on_batch):
+    """Register the batch's new rows; return every row's final RowResult."""
+    to_register = [item for item in batch if item.household is not None]
+    taken = registered_phones(item.household.phone_number for item in to_register)
+    fresh = [item for item in to_register if item.household.phone_number not in taken]
+    outcomes = register_households(
+        households=[_unsaved(item.household) for item in fresh], staff=staff
+    )
+    saved = dict(zip((item.result.row for item in fresh), outcomes, strict=True))
+    known, results = ChainMap({}, first_rows), []  # a retried batch starts afresh
+    for item in batch:
+        result = _outcome(item, taken, saved, known)
+        known[result.row] = result.household_id
         results.append(result)
-    return results, seen
+    if on_batch:
+        on_batch(results)
+    return results
 
 
-def register(result, form, staff):
-    """Save a new row through the registration service.
+def _unsaved(household):
+    """A fresh copy to insert: a retried batch must not reuse ids a rolled-back
+    INSERT gave the previous attempt's objects."""
+    fields = [field for field in Household._meta.concrete_fields if not field.generated]
+    copy = Household(**{field.attname: getattr(household, field.attname) for field in fields})
+    copy.pk = None
+    return copy
 
-    A phone number registered by someone else since the form checked it makes the
-    row a duplicate: the service refuses it and the household it now belongs to is
-    named, as the registration page does.
-    """
-    try:
-        household = save_household(household=form.instance, staff=staff)
-    except ValidationError as refused:
-        phone = form.instance.phone_number
-        existing = Household.objects.filter(phone_number=phone).first()
-        if existing is not None and DUPLICATE_PHONE_MESSAGE in refused.messages:
-            return RowResult(
-                result.row, Verdict.DUPLICATE, existing.pk, registered_message(existing)
-            )
-        return RowResult(result.row, Verdict.ERROR, message=refusal_text(refused))
-    return replace(result, household_id=household.pk)
+
+def _outcome(item, taken, saved, known):
+    result = item.result
+    if item.same_as_row is not None:  # the earlier row's household is known now
+        return replace(result, household_id=known.get(item.same_as_row))
+    if item.household is None:
+        return result
+    phone = item.household.phone_number
+    if phone in taken:
+        return RowResult(
+            result.row, Verdict.DUPLICATE, taken[phone], registered_message(taken[phone])
+        )
+    outcome = saved[result.row]
+    if isinstance(outcome, ValidationError):
+        return _refused(result, phone, outcome)
+    if item.matches:
+        record_possible_duplicates(household=outcome, matches=item.matches)
+    return replace(result, household_id=outcome.pk)
+
+
+def _refused(result, phone, refused):
+    """A row the registration service refused at the insert: a phone number taken
+    since the batch looked (a duplicate), or a rule only the database checked."""
+    existing = Household.objects.filter(phone_number=phone).values_list("pk", flat=True).first()
+    if existing is not None and DUPLICATE_PHONE_MESSAGE in refused.messages:
+        return RowResult(result.row, Verdict.DUPLICATE, existing, registered_message(existing))
+    return RowResult(result.row, Verdict.ERROR, message=refusal_text(refused))
 
 
 def refusal_text(refused):

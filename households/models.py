@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models.functions import Length, Now
+from django.db.models.functions import Length, Now, Right
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +12,14 @@ from core.db.constraints import choices_check
 from core.validators import NOTE_MAX_LENGTH, validate_has_letter, validate_plausible_date
 
 from .fields import E164PhoneField
+from .matching import PHONE_TAIL_DIGITS
 
 DUPLICATE_PHONE_MESSAGE = "A household with this phone number is already registered."
 VERIFIED_BEFORE_REGISTRATION_MESSAGE = "The last verification cannot be before the registration."
+CONFIRMED_DUPLICATE_MESSAGE = (
+    "This household was confirmed as a duplicate of household #%(survivor)s: it stays "
+    "inactive, and the family is served as #%(survivor)s."
+)
 
 
 class HouseholdIncomeLevel(models.TextChoices):
@@ -84,6 +89,22 @@ class Household(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+    # A confirmed duplicate points at the household it duplicates (always one that is
+    # itself no duplicate); that household's eligibility counts its distributions.
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="confirmed_duplicates",
+    )
+    # The phone's last digits, indexed: the matcher's look-up of a typo in the prefix.
+    phone_tail = models.GeneratedField(
+        expression=Right("phone_number", PHONE_TAIL_DIGITS),
+        output_field=models.CharField(max_length=PHONE_TAIL_DIGITS),
+        db_persist=True,
+    )
 
     class Meta:
         db_table = "Households"
@@ -97,6 +118,10 @@ class Household(models.Model):
                 fields=["primary_contact_name", "family_name"],
                 name="idx_household_contact_family",
             ),
+            # Possible duplicates (households.duplicates): a city's distinct family
+            # names, and a typo in a phone's prefix.
+            models.Index(fields=["city", "family_name"], name="idx_household_city_family"),
+            models.Index(fields=["phone_tail"], name="idx_household_phone_tail"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(family_size__gt=0), name="chk_family_size"),
@@ -123,6 +148,15 @@ class Household(models.Model):
         registered, verified = self.registration_date, self.last_verified_date
         if registered and verified and verified < registered:
             raise ValidationError({"last_verified_date": VERIFIED_BEFORE_REGISTRATION_MESSAGE})
+        self.check_status()
+
+    def check_status(self):
+        """A confirmed duplicate stays inactive: served on its own, it would let one
+        family collect twice (the survivor is served instead)."""
+        if self.duplicate_of_id is not None and self.status != self.Status.INACTIVE:
+            raise ValidationError(
+                {"status": CONFIRMED_DUPLICATE_MESSAGE % {"survivor": self.duplicate_of_id}}
+            )
 
     @property
     def is_active(self):
@@ -236,3 +270,77 @@ class AlternateCollector(models.Model):
 
     def __str__(self):
         return self.full_name
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DISMISSED = "dismissed", "Not duplicates"
+    CONFIRMED = "confirmed", "Confirmed duplicates"
+
+
+class PossibleDuplicate(models.Model):
+    """Two households the matcher (households.matching) thinks may be one family.
+
+    The pair is kept once, lower id first, whatever its fate: a dismissed pair is
+    never queued again. A manager or an admin decides; who and when stay on the row.
+    """
+
+    Status = DuplicateStatus
+
+    id = models.AutoField(primary_key=True, db_column="pair_id")
+    household_a = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    household_b = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    evidence = models.TextField(help_text="One sentence per line.")
+    status = models.CharField(
+        max_length=9, choices=Status, default=Status.OPEN, db_default=Status.OPEN
+    )
+    found_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        "centers.StaffMember",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "Possible_Duplicates"
+        ordering = ["-score", "id"]
+        indexes = [models.Index(fields=["status", "score"], name="idx_possible_duplicate_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household_a", "household_b"], name="uq_possible_duplicate_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(household_a__lt=models.F("household_b")),
+                name="chk_possible_duplicate_order",
+            ),
+            choices_check("status", DuplicateStatus, name="chk_possible_duplicate_status"),
+            models.CheckConstraint(
+                condition=models.Q(score__lte=100), name="chk_possible_duplicate_score"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status=DuplicateStatus.OPEN, decided_at__isnull=True)
+                    | (
+                        ~models.Q(status=DuplicateStatus.OPEN)
+                        & models.Q(decided_at__isnull=False, decided_by__isnull=False)
+                    )
+                ),
+                name="chk_possible_duplicate_decided",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Households #{self.household_a_id} and #{self.household_b_id} ({self.score})"
+
+    @property
+    def evidence_lines(self):
+        return [line for line in self.evidence.splitlines() if line.strip()]
+
+
+# The portal's bulk registrations live in their own module; importing them here
+# registers them with the app.
+from .import_models import HouseholdImport, HouseholdImportRow  # noqa: E402, F401

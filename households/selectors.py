@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from core.params import parse_id
 
+from .import_models import HouseholdImport, ImportStatus
 from .models import CARD_ALPHABET, CARD_CODE_LENGTH, Household, HouseholdCard
 from .phones import normalize_phone
 
@@ -176,3 +177,26 @@ def household_for_card(code):
 def current_card(household):
     """The household's valid card, or None."""
     return household.cards.filter(revoked_at__isnull=True).first()
+
+
+def imports_for(staff):
+    """The bulk registrations `staff` may see: their center's, or all for an admin."""
+    return HouseholdImport.objects.restrict(staff).defer("content")
+
+
+def import_result_rows(job, verdict=""):
+    """The rows of the job's current phase (the preview, or the import once confirmed)."""
+    rows = job.rows.filter(phase=job.phase).order_by("row")
+    return rows.filter(verdict=verdict) if verdict else rows
+
+
+def previous_imports_of_file(job):
+    """Earlier completed imports of the same file (same bytes): importing it again
+    registers nothing new, and the page says so."""
+    return (
+        HouseholdImport.objects.filter(file_sha256=job.file_sha256, status=ImportStatus.DONE)
+        .exclude(pk=job.pk)
+        .defer("content")
+        .select_related("uploaded_by")
+        .order_by("-finished_at")
+    )

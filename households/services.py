@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from centers import policies
+from core.db.retry import LockContention, atomic_with_retries
 
 from .models import (
     CARD_ALPHABET,
@@ -17,6 +18,7 @@ from .models import (
     Household,
     HouseholdCard,
     HouseholdMember,
+    PossibleDuplicate,
 )
 
 EDIT_NOT_ALLOWED_MESSAGE = "Volunteers cannot register or edit households."
@@ -47,12 +49,48 @@ def save_household(*, household, staff):
     return household
 
 
+def register_households(*, households, staff):
+    """Save many new, already validated households at once (bulk registration).
+
+    One INSERT for the lot; if the database refuses it (a phone number registered by
+    someone else since the caller checked), each household is saved on its own
+    through save_household, so the others are kept and the taken number gets the
+    registration page's refusal. Returns, in order, each saved Household or the
+    ValidationError that refused it. Call inside a transaction.
+    """
+    if not policies.can_edit_households(staff):
+        raise PermissionDenied(EDIT_NOT_ALLOWED_MESSAGE)
+    if not households:
+        return []
+    try:
+        with transaction.atomic():
+            return Household.objects.bulk_create(households)
+    except IntegrityError:
+        pass
+    outcomes = []
+    for household in households:
+        household.pk = None
+        try:
+            outcomes.append(save_household(household=household, staff=staff))
+        except ValidationError as refused:
+            outcomes.append(refused)
+    return outcomes
+
+
 @transaction.atomic
 def set_household_status(*, household, status, staff):
-    """Suspend, deactivate or reactivate a household; only active ones receive aid."""
+    """Suspend, deactivate or reactivate a household; only active ones receive aid.
+
+    Raises ValidationError for a status the household may not take (a confirmed
+    duplicate stays inactive)."""
     if not policies.can_change_household_status(staff):
         raise PermissionDenied(STATUS_NOT_ALLOWED_MESSAGE)
-    household.status = Household.Status(status)
+    previous, household.status = household.status, Household.Status(status)
+    try:
+        household.check_status()
+    except ValidationError:
+        household.status = previous
+        raise
     household.save(update_fields=["status", "updated_at"])
     return household
 
@@ -166,3 +204,95 @@ def set_alternate_collectors(*, household, collectors, staff):
         household.alternate_collectors.all().delete()
         AlternateCollector.objects.bulk_create(rows)
     return rows
+
+
+# Possible duplicates: a manager's decision ------------------------------------------
+
+REVIEW_NOT_ALLOWED_MESSAGE = "Only managers and admins can confirm or dismiss possible duplicates."
+ALREADY_DECIDED_MESSAGE = "This pair was already decided: {status} by {staff} on {when:%d %b %Y}."
+
+
+def _open_pair(pair):
+    """Lock the pair's row and return it; ValidationError if it was decided already."""
+    locked = PossibleDuplicate.objects.select_for_update().get(pk=pair.pk)
+    if locked.status != PossibleDuplicate.Status.OPEN:
+        raise ValidationError(
+            ALREADY_DECIDED_MESSAGE.format(
+                status=locked.get_status_display().lower(),
+                staff=locked.decided_by,
+                when=locked.decided_at,
+            )
+        )
+    return locked
+
+
+def _decide(pair, status, staff, now):
+    pair.status, pair.decided_by, pair.decided_at = status, staff, now
+    pair.save(update_fields=["status", "decided_by", "decided_at"])
+    return pair
+
+
+def dismiss_duplicate(*, pair, staff):
+    """Record that the pair's households are two families; the pair is never queued again."""
+    if not policies.can_review_duplicates(staff):
+        raise PermissionDenied(REVIEW_NOT_ALLOWED_MESSAGE)
+    with transaction.atomic():
+        locked = _open_pair(pair)
+        return _decide(locked, PossibleDuplicate.Status.DISMISSED, staff, timezone.now())
+
+
+def _family_head(household_id):
+    """The household that represents `household_id`'s family (itself, if no duplicate)."""
+    row = Household.objects.values_list("pk", "duplicate_of_id", "registration_date").get(
+        pk=household_id
+    )
+    if row[1] is None:
+        return (row[2], row[0])
+    head = Household.objects.values_list("registration_date", "pk").get(pk=row[1])
+    return (head[0], head[1])
+
+
+def confirm_duplicate(*, pair, staff):
+    """Confirm that the pair's households are one family; return the surviving household.
+
+    The newer one (later registration date, then higher id) becomes inactive and
+    points at the older one, whose eligibility from then on counts its distributions
+    (distribution.recording). Links stay one step long: if a household is already a
+    confirmed duplicate its family's survivor stands for it, and the duplicates of a
+    household that stops surviving move to the new survivor. The audit log is not
+    touched. The household rows are locked survivor first, then the pair's row, so
+    serving the survivor waits for the confirmation (or goes first and is counted).
+    """
+    if not policies.can_review_duplicates(staff):
+        raise PermissionDenied(REVIEW_NOT_ALLOWED_MESSAGE)
+
+    def locked_confirmation():
+        heads = sorted({_family_head(pair.household_a_id), _family_head(pair.household_b_id)})
+        survivor_id, newer_id = heads[0][1], heads[-1][1]
+        for _registered, household_id in heads:  # survivor first
+            Household.objects.select_for_update().filter(pk=household_id).values("pk").get()
+        again = sorted({_family_head(pair.household_a_id), _family_head(pair.household_b_id)})
+        if again != heads:  # another confirmation moved a family meanwhile
+            raise _FamiliesMoved
+        locked = _open_pair(pair)
+        now = timezone.now()
+        if newer_id != survivor_id:
+            Household.objects.filter(duplicate_of_id=newer_id).update(
+                duplicate_of_id=survivor_id, updated_at=now
+            )
+            Household.objects.filter(pk=newer_id).update(
+                status=Household.Status.INACTIVE, duplicate_of_id=survivor_id, updated_at=now
+            )
+        _decide(locked, PossibleDuplicate.Status.CONFIRMED, staff, now)
+        return Household.objects.get(pk=survivor_id)
+
+    for _attempt in range(3):
+        try:
+            return atomic_with_retries(locked_confirmation)
+        except _FamiliesMoved:
+            continue
+    raise LockContention("The households kept changing; try again.")
+
+
+class _FamiliesMoved(Exception):
+    """A concurrent confirmation changed a family between the read and the locks."""

@@ -1,11 +1,22 @@
 from django.urls import path
 
-from . import card_views, member_views, views
+from . import card_views, duplicate_views, import_views, member_views, views
 
 app_name = "households"
 
 urlpatterns = [
     path("", views.HouseholdListView.as_view(), name="list"),
+    path("duplicates/", duplicate_views.DuplicateQueueView.as_view(), name="duplicates"),
+    path(
+        "duplicates/<int:pk>/confirm/",
+        duplicate_views.DuplicateDecisionView.as_view(decision="confirm"),
+        name="duplicate_confirm",
+    ),
+    path(
+        "duplicates/<int:pk>/dismiss/",
+        duplicate_views.DuplicateDecisionView.as_view(decision="dismiss"),
+        name="duplicate_dismiss",
+    ),
     path("new/", views.HouseholdCreateView.as_view(), name="create"),
     path("<int:pk>/", views.HouseholdDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.HouseholdUpdateView.as_view(), name="edit"),
@@ -20,5 +31,20 @@ urlpatterns = [
         "<int:pk>/alternates/",
         member_views.AlternateCollectorsView.as_view(),
         name="alternates",
+    ),
+    path("imports/", import_views.ImportListView.as_view(), name="imports"),
+    path("imports/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
+    path(
+        "imports/<int:pk>/progress/",
+        import_views.ImportProgressView.as_view(),
+        name="import_progress",
+    ),
+    path(
+        "imports/<int:pk>/confirm/", import_views.ConfirmImportView.as_view(), name="import_confirm"
+    ),
+    path("imports/<int:pk>/cancel/", import_views.CancelImportView.as_view(), name="import_cancel"),
+    path("imports/<int:pk>/resume/", import_views.ResumeImportView.as_view(), name="import_resume"),
+    path(
+        "imports/<int:pk>/report.csv", import_views.ImportReportView.as_view(), name="import_report"
     ),
 ]

@@ -12,6 +12,7 @@ from centers import policies
 from core import hooks
 from core.mixins import PageMixin, StaffRequiredMixin
 
+from .duplicates import possible_duplicate_message, queue_duplicates_of
 from .forms import HouseholdForm, HouseholdSearchForm, HouseholdStatusForm
 from .models import Household
 from .selectors import search_households
@@ -56,6 +57,15 @@ class HouseholdFormMixin(StaffRequiredMixin, PageMixin):
 class HouseholdCreateView(HouseholdFormMixin, CreateView):
     title = "Register a household"
     success_message = "%(household)s registered."
+
+    def form_valid(self, form):
+        """Register, then queue any possible duplicates for a manager and say so."""
+        response = super().form_valid(form)
+        if self.object is not None:  # registered (a refusal shows the form again)
+            matches = queue_duplicates_of(self.object)
+            if matches:
+                messages.warning(self.request, possible_duplicate_message(matches))
+        return response
 
     def get_breadcrumbs(self):
         return [("Households", reverse("households:list")), (self.title, None)]
@@ -132,10 +142,14 @@ class HouseholdStatusView(StaffRequiredMixin, View):
         household = get_object_or_404(Household, pk=pk)
         form = HouseholdStatusForm(request.POST)
         if form.is_valid():
-            set_household_status(
-                household=household, status=form.cleaned_data["status"], staff=self.staff
-            )
-            messages.success(request, f"{household} is now {household.get_status_display()}.")
+            try:
+                set_household_status(
+                    household=household, status=form.cleaned_data["status"], staff=self.staff
+                )
+            except ValidationError as refused:
+                messages.error(request, " ".join(refused.messages))
+            else:
+                messages.success(request, f"{household} is now {household.get_status_display()}.")
         else:
             messages.error(request, "Choose a valid status.")
         return redirect(household.get_absolute_url())

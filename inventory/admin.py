@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin, RoleAdmin
 
-from .models import AidPackage, CurrentInventoryStatus, Inventory, StockMovement
+from .models import AidPackage, CurrentInventoryStatus, Inventory, StockMovement, Transfer
 from .services import MAX_REORDER_LEVEL, set_reorder_level
 
 
@@ -85,6 +85,30 @@ class StockMovementAdmin(ReadOnlyAdmin):
     search_fields = ["inventory__package__package_name", "inventory__center__center_name", "notes"]
     list_select_related = ["inventory__center", "inventory__package", "staff"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    """Transfers, read-only: they change only through the portal's services, which write
+    the movements. A transfer belongs to both its centers, so either's managers see it."""
+
+    list_display = [
+        "id",
+        "dispatched_at",
+        "source",
+        "destination",
+        "package",
+        "quantity",
+        "status",
+        "quantity_received",
+    ]
+    list_filter = ["status", "source", "destination"]
+    search_fields = ["package__package_name", "source__center_name", "destination__center_name"]
+    list_select_related = ["source", "destination", "package"]
+    date_hierarchy = "dispatched_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(getattr(request, "staff", None))
 
 
 @admin.register(CurrentInventoryStatus)

@@ -2,10 +2,12 @@
 
 from django import forms
 
+from centers.models import DistributionCenter
 from core.fields import WholeNumberField, strict_formfield
 
-from .models import AidPackage, StockMovement
+from .models import LOSS_REASONS, AidPackage, StockMovement
 from .services import ADJUSTMENT_REASONS, MAX_REORDER_LEVEL, MAX_RESTOCK_QUANTITY
+from .transfers import LOSS_NOTES_MESSAGE, LOSS_REASON_MESSAGE, MAX_TRANSFER_QUANTITY
 
 
 class RestockForm(forms.Form):
@@ -65,3 +67,62 @@ class PackageForm(forms.ModelForm):
             "persons_per_unit": "One unit per this many persons",
             "max_units": "At most (cap)",
         }
+
+
+class TransferForm(forms.Form):
+    """Send stock from `source`: to another active center, of a package it has on hand."""
+
+    destination = forms.ModelChoiceField(queryset=None, empty_label="Choose a center")
+    package = forms.ModelChoiceField(queryset=None, empty_label="Choose a package")
+    quantity = WholeNumberField(min_value=1, max_value=MAX_TRANSFER_QUANTITY)
+    notes = forms.CharField(
+        required=False, max_length=500, help_text="Vehicle, driver, seal number."
+    )
+
+    def __init__(self, *args, source, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["destination"].queryset = DistributionCenter.objects.filter(
+            status=DistributionCenter.Status.ACTIVE
+        ).exclude(pk=source.pk)
+        self.fields["package"].queryset = AidPackage.objects.filter(
+            inventory__center=source, inventory__quantity_on_hand__gt=0
+        )
+
+
+class ReceiveTransferForm(forms.Form):
+    """Count what arrived; a shortfall needs a reason and a note."""
+
+    loss_reason = forms.ChoiceField(
+        label="If fewer arrived, why",
+        required=False,
+        choices=[("", "Nothing is missing"), *((r.value, r.label) for r in LOSS_REASONS)],
+    )
+    notes = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when fewer units arrived than were sent.",
+    )
+
+    def __init__(self, *args, transfer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transfer = transfer
+        self.fields = {
+            "quantity_received": WholeNumberField(
+                label="Units counted on arrival",
+                min_value=0,
+                max_value=transfer.quantity,
+                initial=transfer.quantity,
+            ),
+            **self.fields,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        received = cleaned.get("quantity_received")
+        if received is not None and received < self.transfer.quantity:
+            if not cleaned.get("loss_reason"):
+                self.add_error("loss_reason", LOSS_REASON_MESSAGE)
+            if not cleaned.get("notes", "").strip():
+                self.add_error("notes", LOSS_NOTES_MESSAGE)
+        return cleaned

@@ -1,15 +1,19 @@
-"""Aid packages, stock per center, and the append-only log of stock movements."""
+"""Aid packages, stock per center, transfers between centers, and the append-only
+log of stock movements."""
 
+import datetime
 import math
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from centers.models import DistributionCenter, StaffMember
 from core.db.constraints import choices_check
-from core.scoping import center_scoped_manager
+from core.scoping import center_scoped_manager, restrict_to_any_center
 
 # A household may receive a package again after 1 day to 100 years: every date computed
 # from the period (the eligibility cut-off, the next eligible day) stays in range.
@@ -204,6 +208,10 @@ class Inventory(models.Model):
 class MovementKind(models.TextChoices):
     RESTOCK = "restock", "Restock"
     ADJUSTMENT = "adjustment", "Adjustment"
+    TRANSFER_OUT = "transfer_out", "Transfer sent"
+    TRANSFER_IN = "transfer_in", "Transfer received"
+    TRANSFER_CANCELLED = "transfer_cancelled", "Transfer cancelled (returned)"
+    TRANSIT_LOSS = "transit_loss", "Lost in transit"
 
 
 class MovementReason(models.TextChoices):
@@ -213,14 +221,202 @@ class MovementReason(models.TextChoices):
     LOST = "lost", "Lost or stolen"
     FOUND = "found", "Found in count"
     COUNT_CORRECTION = "count_correction", "Stock count correction"
+    TRANSFER = "transfer", "Stock transfer"
+
+
+# The movements a transfer writes: the units leave the source at dispatch, arrive at
+# the destination at receipt (all of them, then any shortfall leaves again as a loss),
+# or go back to the source when it is cancelled.
+TRANSFER_KINDS = (
+    MovementKind.TRANSFER_OUT,
+    MovementKind.TRANSFER_IN,
+    MovementKind.TRANSFER_CANCELLED,
+    MovementKind.TRANSIT_LOSS,
+)
+# Why units went missing between two centers: the counted adjustments' reasons for loss.
+LOSS_REASONS = (MovementReason.DAMAGED, MovementReason.EXPIRED, MovementReason.LOST)
+
+
+class TransferStatus(models.TextChoices):
+    IN_TRANSIT = "in_transit", "In transit"
+    RECEIVED = "received", "Received"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class TransferQuerySet(models.QuerySet):
+    def restrict(self, staff):
+        """The transfers `staff` may see: all for admins, else those to or from their center."""
+        return restrict_to_any_center(self, staff, ("source", "destination"))
+
+    def in_transit(self):
+        return self.filter(status=TransferStatus.IN_TRANSIT)
+
+    def overdue(self, now=None):
+        return self.in_transit().filter(dispatched_at__lt=overdue_cutoff(now))
+
+
+def overdue_cutoff(now=None):
+    """Transfers dispatched before this moment and still in transit are overdue."""
+    days = settings.TRANSFER_OVERDUE_DAYS
+    return (now or timezone.now()) - datetime.timedelta(days=days)
+
+
+class Transfer(models.Model):
+    """Units of one package sent from one center to another.
+
+    The units leave the source's stock at dispatch and are in transit until the
+    destination receives them (once, counting what arrived) or the source cancels.
+    The row's status moves on; what happened to the stock, and when, is in the
+    movement log (StockMovement.transfer), which is append-only.
+    """
+
+    Status = TransferStatus
+
+    id = models.AutoField(primary_key=True, db_column="transfer_id")
+    source = models.ForeignKey(
+        DistributionCenter, on_delete=models.PROTECT, related_name="transfers_out"
+    )
+    destination = models.ForeignKey(
+        DistributionCenter, on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    package = models.ForeignKey(AidPackage, on_delete=models.PROTECT, related_name="transfers")
+    quantity = models.IntegerField()
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.IN_TRANSIT,
+        db_default=Status.IN_TRANSIT,
+        db_index=True,
+    )
+    notes = models.TextField(null=True, blank=True, help_text="Vehicle, driver, seal number.")
+    dispatched_by = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, related_name="transfers_dispatched"
+    )
+    dispatched_at = models.DateTimeField(default=timezone.now, db_default=Now(), db_index=True)
+    received_by = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_received",
+    )
+    received_at = models.DateTimeField(null=True, blank=True)
+    quantity_received = models.IntegerField(null=True, blank=True)
+    loss_reason = models.CharField(
+        max_length=16,
+        choices=[(reason.value, reason.label) for reason in LOSS_REASONS],
+        null=True,
+        blank=True,
+    )
+    receipt_notes = models.TextField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_cancelled",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        db_table = "Stock_Transfers"
+        ordering = ["-dispatched_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("destination")),
+                name="chk_transfer_centers",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="chk_transfer_quantity"
+            ),
+            choices_check("status", TransferStatus, name="chk_transfer_status"),
+            models.CheckConstraint(
+                condition=models.Q(loss_reason__isnull=True)
+                | models.Q(loss_reason__in=[reason.value for reason in LOSS_REASONS]),
+                name="chk_transfer_loss_reason",
+            ),
+            # Received: by whom, when and how many (at most what was sent); else neither.
+            models.CheckConstraint(
+                condition=models.Q(
+                    status=TransferStatus.RECEIVED,
+                    received_by__isnull=False,
+                    received_at__isnull=False,
+                    quantity_received__isnull=False,
+                    quantity_received__gte=0,
+                    quantity_received__lte=models.F("quantity"),
+                )
+                | (
+                    ~models.Q(status=TransferStatus.RECEIVED)
+                    & models.Q(received_at__isnull=True, quantity_received__isnull=True)
+                ),
+                name="chk_transfer_receipt",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status=TransferStatus.CANCELLED,
+                    cancelled_by__isnull=False,
+                    cancelled_at__isnull=False,
+                )
+                | (
+                    ~models.Q(status=TransferStatus.CANCELLED) & models.Q(cancelled_at__isnull=True)
+                ),
+                name="chk_transfer_cancellation",
+            ),
+            # A loss reason exactly when fewer units arrived than were sent.
+            models.CheckConstraint(
+                condition=models.Q(
+                    quantity_received__isnull=False,
+                    quantity_received__lt=models.F("quantity"),
+                    loss_reason__isnull=False,
+                )
+                | (
+                    models.Q(loss_reason__isnull=True)
+                    & (
+                        models.Q(quantity_received__isnull=True)
+                        | models.Q(quantity_received=models.F("quantity"))
+                    )
+                ),
+                name="chk_transfer_loss",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}: {self.quantity} × {self.package.package_name}"
+
+    @property
+    def number(self):
+        """The transfer number printed on the waybill."""
+        return f"TR-{self.pk:06d}"
+
+    @property
+    def shortfall(self):
+        if self.quantity_received is None:
+            return 0
+        return self.quantity - self.quantity_received
+
+    @property
+    def is_in_transit(self):
+        return self.status == TransferStatus.IN_TRANSIT
+
+    @property
+    def is_overdue(self):
+        return self.is_in_transit and self.dispatched_at < overdue_cutoff()
+
+    def direction_for(self, center):
+        """Say whether the transfer is "outgoing" or "incoming", seen from `center`."""
+        return "outgoing" if center is not None and self.source_id == center.pk else "incoming"
 
 
 class StockMovement(models.Model):
-    """One stock change that is not a distribution: a restock or a counted adjustment.
+    """One stock change that is not a distribution: a restock, a counted adjustment, or
+    a step of a transfer (which then names it).
 
     Append-only (database triggers refuse UPDATE and DELETE). With the
     distribution log it makes stock auditable: for every inventory row,
-    restocked + adjustments - distributed + voided = quantity_on_hand.
+    restocked + adjustments + transfers in - transfers out + transfers cancelled
+    - lost in transit - distributed + voided = quantity_on_hand.
     """
 
     Kind = MovementKind
@@ -228,7 +424,7 @@ class StockMovement(models.Model):
 
     id = models.AutoField(primary_key=True, db_column="movement_id")
     inventory = models.ForeignKey(Inventory, on_delete=models.PROTECT, related_name="movements")
-    kind = models.CharField(max_length=10, choices=Kind)
+    kind = models.CharField(max_length=20, choices=Kind)
     reason = models.CharField(max_length=16, choices=Reason)
     quantity_change = models.IntegerField(help_text="Units added (positive) or removed (negative).")
     quantity_after = models.IntegerField(help_text="Units on hand right after this movement.")
@@ -240,6 +436,14 @@ class StockMovement(models.Model):
         related_name="stock_movements",
     )
     notes = models.TextField(null=True, blank=True)
+    transfer = models.ForeignKey(
+        Transfer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="movements",
+        help_text="The transfer this movement is a step of.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now(), db_index=True)
 
     objects = center_scoped_manager("inventory__center")
@@ -261,6 +465,31 @@ class StockMovement(models.Model):
                 condition=~models.Q(kind="restock")
                 | (models.Q(quantity_change__gt=0) & models.Q(reason="delivery")),
                 name="chk_restock_is_delivery",
+            ),
+            # A transfer's steps name their transfer, and nothing else does.
+            models.CheckConstraint(
+                condition=models.Q(kind__in=TRANSFER_KINDS, transfer__isnull=False)
+                | (~models.Q(kind__in=TRANSFER_KINDS) & models.Q(transfer__isnull=True)),
+                name="chk_movement_transfer",
+            ),
+            # Out and lost take units away, in and cancelled bring them back; a loss
+            # says why, the other steps are simply a transfer.
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind=MovementKind.TRANSFER_OUT,
+                    quantity_change__lt=0,
+                    reason=MovementReason.TRANSFER,
+                )
+                | models.Q(
+                    kind__in=[MovementKind.TRANSFER_IN, MovementKind.TRANSFER_CANCELLED],
+                    quantity_change__gt=0,
+                    reason=MovementReason.TRANSFER,
+                )
+                | models.Q(
+                    kind=MovementKind.TRANSIT_LOSS, quantity_change__lt=0, reason__in=LOSS_REASONS
+                )
+                | (~models.Q(kind__in=TRANSFER_KINDS) & ~models.Q(reason=MovementReason.TRANSFER)),
+                name="chk_movement_transfer_step",
             ),
         ]
 

@@ -1,7 +1,8 @@
-"""Stock changes that are not distributions: restocks, counted adjustments, reorder levels.
+"""Stock changes that are not distributions: restocks, counted adjustments, reorder levels,
+and transfers between centers (written in `transfers`, exported from here).
 
-Each stock change writes a StockMovement in the same transaction, so that for every
-inventory row: restocked + adjustments - distributed + voided = quantity_on_hand.
+Each stock change writes a StockMovement in the same transaction, so that every unit
+on hand is explained by the movement log and the distribution log (check_stock).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,9 @@ from centers import policies
 from core.db.retry import atomic_with_retries
 
 from .models import Inventory, StockMovement
+from .transfers import cancel_transfer as cancel_transfer
+from .transfers import dispatch_transfer as dispatch_transfer
+from .transfers import receive_transfer as receive_transfer
 
 MAX_RESTOCK_QUANTITY = 1_000_000
 MAX_REORDER_LEVEL = 1_000_000
@@ -26,8 +30,11 @@ ADJUSTMENT_REASON_MESSAGE = "Choose why the stock is being adjusted."
 BELOW_ZERO_MESSAGE = "This adjustment would take stock below zero (%(on_hand)s on hand)."
 REORDER_LEVEL_MESSAGE = f"Reorder level must be a whole number from 0 to {MAX_REORDER_LEVEL:,}."
 
+# A delivery is a restock and a transfer is a transfer's step: neither is a count.
 ADJUSTMENT_REASONS = tuple(
-    reason for reason in StockMovement.Reason if reason != StockMovement.Reason.DELIVERY
+    reason
+    for reason in StockMovement.Reason
+    if reason not in (StockMovement.Reason.DELIVERY, StockMovement.Reason.TRANSFER)
 )
 
 

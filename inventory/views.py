@@ -21,6 +21,7 @@ from core.mixins import PageMixin, StaffRequiredMixin
 
 from .forms import AdjustmentForm, PackageForm, ReorderLevelForm, RestockForm
 from .models import AidPackage, Inventory, StockMovement
+from .selectors import InTransit, in_transit_by_package
 from .services import (
     PACKAGE_NOT_ALLOWED_MESSAGE,
     adjust_stock,
@@ -32,7 +33,8 @@ from .stock import stock_rows
 
 
 class StockView(CenterScopedMixin, PageMixin, TemplateView):
-    """Stock at one center, its status, and the latest movements."""
+    """Stock at one center, its status, units in transit from and to it, and the latest
+    movements."""
 
     title = "Inventory"
     template_name = "inventory/stock.html"
@@ -40,14 +42,23 @@ class StockView(CenterScopedMixin, PageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         center = self.get_center()
         movements = StockMovement.objects.none()
+        rows, incoming_only = [], []
         if center is not None:
             movements = StockMovement.objects.filter(inventory__center=center).select_related(
-                "inventory__package", "staff"
+                "inventory__package", "staff", "transfer"
             )
+            rows = stock_rows(center)
+            in_transit = in_transit_by_package(center)
+            for row in rows:
+                row.in_transit = in_transit.pop(row.package_id, InTransit())
+            # Packages on their way here that the center has never stocked.
+            for package in AidPackage.objects.filter(pk__in=in_transit).order_by("package_name"):
+                incoming_only.append((package, in_transit[package.pk]))
         return super().get_context_data(
             center=center,
             center_form=self.center_form,
-            rows=stock_rows(center) if center else [],
+            rows=rows,
+            incoming_only=incoming_only,
             can_manage=center is not None and policies.can_manage_center(self.staff, center),
             movements=Paginator(movements, 25).get_page(self.request.GET.get("page")),
             restock_form=RestockForm(),

@@ -33,12 +33,16 @@ NUMBERS = (int, float, Decimal)
 
 @dataclass(frozen=True)
 class Column:
+    """One exported column; `key` may be a dotted path ("people.total") into the row."""
+
     key: str
     header: str
     hxl: str
 
     def value(self, row):
-        value = row.get(self.key) if isinstance(row, dict) else getattr(row, self.key)
+        value = row
+        for part in self.key.split("."):
+            value = value.get(part) if isinstance(value, dict) else getattr(value, part)
         return value() if callable(value) else value
 
 

@@ -4,7 +4,8 @@ owed items.
 Every figure counts successful distributions net of voids (a `success` row with no
 `cancelled` row pointing at it), by UTC month, as the seed's vw_monthly_summary
 defines them. The monthly summary and the coverage report read the trigger-maintained
-rollups (a few thousand rows whatever the size of the log): a shared counter's value
+rollups (a few thousand rows whatever the size of the log; the monthly summary's people
+reached, in reports.people, join the households served): a shared counter's value
 is its row plus its pending changes, read together, so that reading a report never
 writes (it works on a read-only connection or replica; folding the pending changes
 into the counters is a scheduled job, `manage.py fold_rollups`).
@@ -38,6 +39,7 @@ from .models import (
     MonthlyHouseholdsPending,
     MonthlyRollup,
 )
+from .people import PeopleReached, add_people_reached, range_people
 
 CATEGORY_LABELS = dict(AidPackage.Category.choices)
 VALUE_FIELD = DecimalField(max_digits=16, decimal_places=2)
@@ -76,6 +78,7 @@ class SummaryRow:
     packages: int = 0
     value: Decimal = Decimal("0.00")
     is_total: bool = False
+    people: PeopleReached = field(default_factory=PeopleReached)
 
     @property
     def category_label(self):
@@ -173,14 +176,21 @@ def _monthly_households(condition, *, fields, exclude=None):
     )
 
 
-def monthly_summary(*, month_from, month_to, center=None, category=None):
-    """The monthly summary from the rollups: four small indexed queries at any log size.
+def monthly_summary(
+    *, month_from, month_to, center=None, category=None, with_people=False, disaggregate_rows=False
+):
+    """The monthly summary from the rollups: four small indexed queries at any log size;
+    `with_people` adds the people reached (reports.people: three queries that join the
+    households served, so they cost time in proportion to them: the page loads them
+    apart, with `monthly_people`; the exports carry them).
 
     Unique households cannot be added up across centers, categories or months, so
     each figure reads Distribution_Monthly_Households at its own scope: a group's
     households are its (center, category) rows of the month, a month total the
     rows of the filter's scope, and the overall figure the rows of the range whose
     previous month is before the range (each household once, at its first month).
+    The overall row always has its people by sex and age group; `disaggregate_rows`
+    reads them for every row and month total too (one more query, for the exports).
     """
     report = MonthlySummaryReport(month_from, month_to, center, category)
     in_range = {"month__gte": month_from, "month__lte": month_to}
@@ -233,7 +243,21 @@ def monthly_summary(*, month_from, month_to, center=None, category=None):
         month_households[month] = month_households.get(month, 0) + count
         if previous_month < month_from:
             overall_households += count
-    return assemble_summary(report, groups, month_households, overall_households)
+    assemble_summary(report, groups, month_households, overall_households)
+    if not with_people:
+        return report
+    return add_people_reached(
+        report,
+        scope=(scope_center, scope_category),
+        groups=(center.pk if center else None, category),
+        disaggregate_rows=disaggregate_rows,
+    )
+
+
+def monthly_people(*, month_from, month_to, center=None, category=None):
+    """People reached by the monthly summary's filters over the whole range, by sex and
+    age group (PeopleReached): each household served once, whatever its months."""
+    return range_people(month_from=month_from, month_to=month_to, scope=_scope(center, category))
 
 
 def served_distributions(*, month_from, month_to, center=None, category=None):

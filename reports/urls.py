@@ -1,13 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import movement_views, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.ReportIndexView.as_view(), name="index"),
     path("monthly/", views.MonthlySummaryView.as_view(), name="monthly"),
+    path("monthly/people/", views.MonthlyPeopleView.as_view(), name="monthly_people"),
     path("stock/", views.StockStatusView.as_view(), name="stock"),
     path("coverage/", views.CoverageView.as_view(), name="coverage"),
     path("owed/", views.OwedItemsView.as_view(), name="owed"),
+    path("movements/", movement_views.StockMovementReportView.as_view(), name="movements"),
 ]

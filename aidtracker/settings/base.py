@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "aidtracker.apps.AidTrackerConfig",
     "core",
     "audit",
@@ -225,6 +227,21 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Background jobs (bulk registration) are queued in the database and run by
+# `manage.py db_worker`, a process of their own (make demo and docker-compose start
+# one). A queued job waits in its table until a worker takes it: nothing is lost
+# while no worker runs, and the page that started it says it is waiting.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# A stock transfer still in transit this many days after dispatch is flagged as
+# overdue on the transfer list, the stock page and the dashboard.
+TRANSFER_OVERDUE_DAYS = env.int("TRANSFER_OVERDUE_DAYS", default=7)
 
 # Where `manage.py backup` writes and the System status page looks for the latest backup.
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")

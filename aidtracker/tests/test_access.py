@@ -59,6 +59,7 @@ PARAM_MODELS = {
     ("inventory:restock", "center_pk"): DistributionCenter,
     ("inventory:adjust", "pk"): Inventory,
     ("inventory:reorder_level", "pk"): Inventory,
+    ("inventory:transfer_create", "center_pk"): DistributionCenter,
 }
 
 # Values of string parameters that name no object.

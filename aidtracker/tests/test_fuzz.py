@@ -9,6 +9,8 @@ each other's writes and every one starts from the same small world.
 """
 
 import contextlib
+import csv
+import io
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,9 +24,12 @@ from aidtracker.tests.test_permission_matrix import (
     form_token,
     household_form_data,
     package_form_data,
+    portal_transfer,
 )
 from audit.models import AccessLog
 from distribution.services import FAILURE_MESSAGES
+from households import import_jobs
+from households.import_models import HouseholdImport
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -351,6 +356,83 @@ def test_inventory_row_forms(client, portal, db_state, data):
 
 @FUZZ
 @given(data=st.data())
+def test_transfer_forms(client, portal, db_state, data):
+    """Send, receive and cancel, by any manager or admin, on either end of a transfer."""
+    role = data.draw(st.sampled_from(["manager", "other_manager", "admin", "worker"]))
+    client.force_login(portal.staff[role].user)
+    ids = ids_of(portal)
+    with rolled_back():
+        transfer = portal_transfer(portal, incoming=data.draw(st.booleans(), label="incoming"))
+        ids.append(transfer.pk)
+        form = data.draw(st.sampled_from(["send", "receive", "cancel"]), label="form")
+        if form == "send":
+            center_id = data.draw(
+                st.sampled_from([portal.center.pk, portal.other_center.pk, 2**31 - 1])
+            )
+            url = reverse("inventory:transfer_create", args=[center_id])
+            post = {
+                "destination": data.draw(field(str(portal.other_center.pk), ids), label="to"),
+                "package": data.draw(field(str(portal.package.pk), ids), label="package"),
+                "quantity": data.draw(field("2", ids), label="quantity"),
+                "notes": data.draw(field("Van 2"), label="notes"),
+            }
+        else:
+            transfer_id = data.draw(st.sampled_from([transfer.pk, 2**31 - 1]), label="transfer")
+            url = reverse(f"inventory:transfer_{form}", args=[transfer_id])
+            post = {
+                "quantity_received": data.draw(field("3", ids), label="quantity_received"),
+                "loss_reason": data.draw(field(""), label="loss_reason"),
+                "notes": data.draw(field(""), label="notes"),
+            }
+        post_and_check(client, db_state, url, post)
+
+
+def spreadsheet_bytes(data):
+    """A CSV of the registration columns whose cells are mostly valid, often hostile."""
+    valid = household_form_data()
+    header = list(valid)
+    if data.draw(st.booleans(), label="damaged header"):
+        header[data.draw(st.integers(0, len(header) - 1))] = data.draw(hostile_values())
+    rows = [header]
+    for _ in range(data.draw(st.integers(0, 3), label="rows")):
+        rows.append([data.draw(field(value), label=name) for name, value in valid.items()])
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode("utf-8", errors="surrogatepass")
+
+
+@FUZZ
+@given(data=st.data())
+def test_household_import_upload(client, portal, db_state, data):
+    """Any file, any name: refused with a message or checked; the preview never echoes."""
+    client.force_login(portal.staff["manager"].user)
+    name = data.draw(
+        st.one_of(
+            st.sampled_from(["partner.csv", "partner.xlsx", "partner.txt", "partner", ".csv"]),
+            hostile_values().map(lambda value: f"{value[:100]}.csv"),
+        ),
+        label="file name",
+    )
+    content = data.draw(
+        st.one_of(st.binary(max_size=300), st.builds(spreadsheet_bytes, st.just(data))),
+        label="content",
+    )
+    upload = io.BytesIO(content)
+    upload.name = name
+    with rolled_back():
+        response = post_and_check(client, db_state, reverse("households:imports"), {"file": upload})
+        if response.status_code == 302:
+            job = HouseholdImport.objects.latest("pk")
+            import_jobs.run_check(job.pk, job.attempt)
+            page = client.get(job.get_absolute_url())
+            assert page.status_code == 200
+            assert_no_echo(page)
+            report = client.get(reverse("households:import_report", args=[job.pk]))
+            assert report.status_code == 200
+
+
+@FUZZ
+@given(data=st.data())
 def test_login_and_password_forms(client, portal, db_state, data):
     with rolled_back():
         if data.draw(st.booleans(), label="signed in"):
@@ -397,6 +479,7 @@ FILTERS = {
         "page",
     ],
     "inventory:stock": ["center", "page"],
+    "inventory:transfers": ["center", "page"],
     "inventory:packages": ["page"],
     "inventory:package_detail": ["center"],
     "centers:list": ["page"],
@@ -450,10 +533,12 @@ REPORT_PAGES = [
     "reports:stock",
     "reports:coverage",
     "reports:owed",
+    "reports:movements",
 ]
 REPORT_VALUES = {
     "month_from": "2025-01",
     "month_to": "2026-12",
+    "month": "2025-04",
     "category": "food",
     "status": "LOW_STOCK",
     "format": "csv",

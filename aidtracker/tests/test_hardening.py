@@ -44,7 +44,13 @@ from reports.views import BAD_FILTER_MESSAGE
 
 pytestmark = pytest.mark.django_db
 
-REPORTS = ["reports:monthly", "reports:stock", "reports:coverage", "reports:owed"]
+REPORTS = [
+    "reports:monthly",
+    "reports:stock",
+    "reports:coverage",
+    "reports:owed",
+    "reports:movements",
+]
 
 
 def signed_in(client, world, role):

@@ -15,7 +15,13 @@ PROJECT_APPS = ["distribution", "inventory", "households", "centers"]
 # Tables and views each app's migrations create (and must drop on the way back).
 APP_RELATIONS = {
     "distribution": {"Distribution_Log", "vw_household_eligibility", "vw_monthly_summary"},
-    "inventory": {"Aid_Packages", "Inventory", "Stock_Movements", "vw_current_inventory_status"},
+    "inventory": {
+        "Aid_Packages",
+        "Inventory",
+        "Stock_Movements",
+        "Stock_Transfers",
+        "vw_current_inventory_status",
+    },
     "households": {"Households"},
     "centers": {"Distribution_Centers", "Staff_Members"},
 }

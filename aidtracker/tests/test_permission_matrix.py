@@ -6,6 +6,7 @@ logs, movements, households, cards and packages untouched. The URL walk of
 test_access.py finds every page, and a test here fails until a new one has its row.
 """
 
+import io
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,7 +15,10 @@ from django.urls import reverse
 from aidtracker.tests.test_access import KNOWN_BUGS, PUBLIC_PAGES, ROUTES, SKIPPED_NAMESPACES
 from distribution import tokens
 from distribution.services import serve_household
-from households.models import Household, HouseholdMember
+from households import import_jobs
+from households.models import Household, HouseholdMember, PossibleDuplicate
+from households.tests.factories import HouseholdFactory
+from inventory.services import dispatch_transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +35,7 @@ MATRIX = {
     ("GET", "system_status"):                 (L,      403,    403,    403,    200,    403),
     ("GET", "reports:index"):                 (L,      403,    403,    200,    200,    200),
     ("GET", "reports:monthly"):               (L,      403,    403,    200,    200,    200),
+    ("GET", "reports:monthly_people"):        (L,      403,    403,    200,    200,    200),
     ("GET", "reports:stock"):                 (L,      403,    403,    200,    200,    200),
     ("GET", "reports:coverage"):              (L,      403,    403,    200,    200,    200),
     ("GET", "reports:owed"):                  (L,      403,    403,    200,    200,    200),
@@ -46,6 +51,9 @@ MATRIX = {
     ("GET", "households:member_edit"):        (L,      403,    200,    200,    200,    200),
     ("GET", "households:member_remove"):      (L,      403,    405,    405,    405,    405),
     ("GET", "households:alternates"):         (L,      403,    200,    200,    200,    200),
+    ("GET", "households:duplicates"):         (L,      403,    403,    200,    200,    200),
+    ("GET", "households:duplicate_confirm"):  (L,      403,    403,    405,    405,    405),
+    ("GET", "households:duplicate_dismiss"):  (L,      403,    403,    405,    405,    405),
     ("GET", "distribution:scan"):             (L,      DONE,   DONE,   DONE,   DONE,   DONE),
     ("GET", "distribution:visit"):            (L,      200,    200,    200,    200,    200),
     ("GET", "distribution:visit_receipt"):    (L,      200,    200,    200,    200,    404),
@@ -81,6 +89,8 @@ MATRIX = {
     ("POST", "households:member_edit"):       (L,      403,    DONE,   DONE,   DONE,   DONE),
     ("POST", "households:member_remove"):     (L,      403,    DONE,   DONE,   DONE,   DONE),
     ("POST", "households:alternates"):        (L,      403,    DONE,   DONE,   DONE,   DONE),
+    ("POST", "households:duplicate_confirm"): (L,      403,    403,    DONE,   DONE,   DONE),
+    ("POST", "households:duplicate_dismiss"): (L,      403,    403,    DONE,   DONE,   DONE),
     ("POST", "distribution:visit"):           (L,      DONE,   DONE,   DONE,   DONE,   DONE),
     ("POST", "distribution:new"):             (L,      DONE,   DONE,   DONE,   DONE,   DONE),
     ("POST", "distribution:void"):            (L,      403,    403,    DONE,   DONE,   403),
@@ -89,6 +99,31 @@ MATRIX = {
     ("POST", "inventory:reorder_level"):      (L,      403,    403,    DONE,   DONE,   403),
     ("POST", "inventory:package_create"):     (L,      403,    403,    403,    DONE,   403),
     ("POST", "inventory:package_edit"):       (L,      403,    403,    403,    DONE,   403),
+    # Transfers and the stock movement report. The manager of the other center is the
+    # receiving end of the transfer the pages are about, so it sees it; receiving is
+    # tried on a transfer sent the other way.
+    ("GET", "inventory:transfers"):           (L,      200,    200,    200,    200,    200),
+    ("GET", "reports:movements"):             (L,      403,    403,    200,    200,    200),
+    ("GET", "inventory:transfer_create"):     (L,      403,    403,    200,    200,    403),
+    ("GET", "inventory:transfer_detail"):     (L,      200,    200,    200,    200,    200),
+    ("GET", "inventory:transfer_waybill"):    (L,      200,    200,    200,    200,    200),
+    ("GET", "inventory:transfer_receive"):    (L,      403,    403,    405,    405,    403),
+    ("GET", "inventory:transfer_cancel"):     (L,      403,    403,    405,    405,    403),
+    ("POST", "inventory:transfer_create"):    (L,      403,    403,    DONE,   DONE,   403),
+    ("POST", "inventory:transfer_receive"):   (L,      403,    403,    DONE,   DONE,   403),
+    ("POST", "inventory:transfer_cancel"):    (L,      403,    403,    DONE,   DONE,   403),
+    # Bulk registration: managers and admins of the center that uploaded the file.
+    ("GET", "households:imports"):            (L,      403,    403,    200,    200,    200),
+    ("GET", "households:import_detail"):      (L,      403,    403,    200,    200,    404),
+    ("GET", "households:import_progress"):    (L,      403,    403,    200,    200,    404),
+    ("GET", "households:import_report"):      (L,      403,    403,    200,    200,    404),
+    ("GET", "households:import_confirm"):     (L,      403,    403,    405,    405,    405),
+    ("GET", "households:import_cancel"):      (L,      403,    403,    405,    405,    405),
+    ("GET", "households:import_resume"):      (L,      403,    403,    405,    405,    405),
+    ("POST", "households:imports"):           (L,      403,    403,    DONE,   DONE,   DONE),
+    ("POST", "households:import_confirm"):    (L,      403,    403,    DONE,   DONE,   404),
+    ("POST", "households:import_cancel"):     (L,      403,    403,    DONE,   DONE,   404),
+    ("POST", "households:import_resume"):     (L,      403,    403,    DONE,   DONE,   404),
 }
 # fmt: on
 
@@ -104,6 +139,8 @@ TARGETS = {
     "households:member_edit": lambda w: {"pk": portal_member(w).pk},
     "households:member_remove": lambda w: {"pk": portal_member(w).pk},
     "households:alternates": lambda w: {"pk": w.household.pk},
+    "households:duplicate_confirm": lambda w: {"pk": portal_pair(w).pk},
+    "households:duplicate_dismiss": lambda w: {"pk": portal_pair(w).pk},
     "distribution:visit": lambda w: {"household": w.household.pk},
     "distribution:visit_receipt": lambda w: {"pk": portal_visit(w).pk},
     "distribution:receipt": lambda w: {"pk": w.log.pk},
@@ -114,6 +151,17 @@ TARGETS = {
     "inventory:package_detail": lambda w: {"pk": w.package.pk},
     "inventory:package_edit": lambda w: {"pk": w.package.pk},
     "centers:detail": lambda w: {"pk": w.center.pk},
+    "inventory:transfer_create": lambda w: {"center_pk": w.center.pk},
+    "inventory:transfer_detail": lambda w: {"pk": portal_transfer(w).pk},
+    "inventory:transfer_waybill": lambda w: {"pk": portal_transfer(w).pk},
+    "inventory:transfer_cancel": lambda w: {"pk": portal_transfer(w).pk},
+    "inventory:transfer_receive": lambda w: {"pk": portal_transfer(w, incoming=True).pk},
+    "households:import_detail": lambda w: {"pk": portal_import(w).pk},
+    "households:import_progress": lambda w: {"pk": portal_import(w).pk},
+    "households:import_report": lambda w: {"pk": portal_import(w).pk},
+    "households:import_confirm": lambda w: {"pk": portal_import(w).pk},
+    "households:import_cancel": lambda w: {"pk": portal_import(w, "checking").pk},
+    "households:import_resume": lambda w: {"pk": portal_import(w, "cancelled").pk},
 }
 
 QUERIES = {
@@ -132,6 +180,56 @@ def portal_member(world):
         sex="male",
         relationship_to_head="child",
     )
+
+
+def portal_pair(world):
+    """A possible duplicate of the world's household (the review queue's object).
+
+    Households are shared by every center, so a manager of another center reviews it
+    too.
+    """
+    twin = HouseholdFactory(
+        family_name="Okafor", primary_contact_name="Ngozi Okafor", phone_number="+1 773 555 0142"
+    )
+    return PossibleDuplicate.objects.create(
+        household_a=world.household, household_b=twin, score=100, evidence="same family name"
+    )
+
+
+def portal_transfer(world, incoming=False):
+    """Three food baskets in transit from the world's center (or to it, if `incoming`)."""
+    centers = (world.center, world.other_center)
+    source, destination = reversed(centers) if incoming else centers
+    return dispatch_transfer(
+        source=source,
+        destination=destination,
+        package=world.package,
+        quantity=3,
+        staff=world.staff["admin"],
+    )
+
+
+def portal_import(world, state="checked"):
+    """A file of one new household uploaded by the world's manager: checked (ready to
+    import), still being checked, or cancelled while being checked."""
+    manager = world.staff["manager"]
+    job = import_jobs.start_import(file_name="partner.csv", data=import_file(), staff=manager)
+    if state == "checked":
+        import_jobs.run_check(job.pk, job.attempt)
+    elif state == "cancelled":
+        job = import_jobs.cancel_import(job=job, staff=manager)
+    return job
+
+
+def import_file():
+    data = household_form_data(phone_number="+1 312 555 0177")
+    return (",".join(data) + "\n" + ",".join(data.values()) + "\n").encode()
+
+
+def upload_form_data(world, client):
+    upload = io.BytesIO(import_file())
+    upload.name = "partner.csv"
+    return {"file": upload}
 
 
 def member_form_data(world, client):
@@ -227,12 +325,30 @@ POST_DATA = {
     "households:member_edit": member_form_data,
     "households:member_remove": lambda w, client: {},
     "households:alternates": lambda w, client: {"first": "Musa Danjuma", "second": ""},
+    "households:duplicate_confirm": lambda w, client: {},
+    "households:duplicate_dismiss": lambda w, client: {},
     "households:card_sheet": lambda w, client: {"ids": f"{w.household.pk},{w.served.pk}"},
     "inventory:restock": lambda w, client: {"package": w.package.pk, "quantity": 7, "notes": ""},
     "inventory:adjust": lambda w, client: {"delta": -2, "reason": "damaged", "notes": ""},
     "inventory:reorder_level": lambda w, client: {"reorder_level": 3},
     "inventory:package_create": lambda w, client: package_form_data(package_name="Tarpaulin"),
     "inventory:package_edit": lambda w, client: package_form_data(persons_per_unit=""),
+    "inventory:transfer_create": lambda w, client: {
+        "destination": w.other_center.pk,
+        "package": w.package.pk,
+        "quantity": 2,
+        "notes": "",
+    },
+    "inventory:transfer_receive": lambda w, client: {
+        "quantity_received": 3,
+        "loss_reason": "",
+        "notes": "",
+    },
+    "inventory:transfer_cancel": lambda w, client: {},
+    "households:imports": upload_form_data,
+    "households:import_confirm": lambda w, client: {},
+    "households:import_cancel": lambda w, client: {},
+    "households:import_resume": lambda w, client: {},
 }
 
 

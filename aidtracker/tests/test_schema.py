@@ -76,8 +76,23 @@ HOUSEHOLD_STATUSES = ("active", "inactive", "suspended")
 ROLES = ("admin", "manager", "worker", "volunteer")
 STAFF_STATUSES = ("active", "inactive", "on_leave")
 LOG_STATUSES = ("success", "failed", "cancelled")
-MOVEMENT_KINDS = ("restock", "adjustment")
-MOVEMENT_REASONS = ("delivery", "damaged", "expired", "lost", "found", "count_correction")
+MOVEMENT_KINDS = (
+    "restock",
+    "adjustment",
+    "transfer_out",
+    "transfer_in",
+    "transfer_cancelled",
+    "transit_loss",
+)
+MOVEMENT_REASONS = (
+    "delivery",
+    "damaged",
+    "expired",
+    "lost",
+    "found",
+    "count_correction",
+    "transfer",
+)
 
 SEED_COLUMNS = {
     "Distribution_Centers": [

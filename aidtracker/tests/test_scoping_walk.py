@@ -24,6 +24,8 @@ SCOPED_PAGES = [
     ("reports:stock", {}),
     ("reports:coverage", {}),
     ("reports:owed", {}),
+    ("reports:movements", {}),
+    ("inventory:transfers", {}),
 ]
 
 

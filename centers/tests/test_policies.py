@@ -30,6 +30,16 @@ MATRIX = {
     ),
     "reports (own)": (lambda s, own, other: policies.can_view_reports(s, own), (0, 0, 1, 1)),
     "reports (other)": (lambda s, own, other: policies.can_view_reports(s, other), (0, 0, 0, 1)),
+    "send stock (own)": (lambda s, own, other: policies.can_send_stock(s, own), (0, 0, 1, 1)),
+    "send stock (other)": (lambda s, own, other: policies.can_send_stock(s, other), (0, 0, 0, 1)),
+    "receive stock (own)": (
+        lambda s, own, other: policies.can_receive_stock(s, own),
+        (0, 0, 1, 1),
+    ),
+    "receive stock (other)": (
+        lambda s, own, other: policies.can_receive_stock(s, other),
+        (0, 0, 0, 1),
+    ),
 }
 
 

@@ -17,6 +17,7 @@ from households.models import (
     DUPLICATE_PHONE_MESSAGE,
     VERIFIED_BEFORE_REGISTRATION_MESSAGE,
     Household,
+    PossibleDuplicate,
 )
 from households.phones import INVALID_PHONE_MESSAGE
 from households.tests.factories import HouseholdFactory
@@ -260,16 +261,17 @@ def test_duplicates_within_a_file_are_found_across_batches(tmp_path, worker, mon
     ]
 
 
-def test_a_phone_registered_between_check_and_insert_is_a_duplicate(tmp_path, worker, monkeypatch):
-    """Another registration committed after the form's check: no crash, a duplicate."""
-    real_save = imports.save_household
+def test_a_phone_registered_between_check_and_write_is_a_duplicate(tmp_path, worker, monkeypatch):
+    """Another registration committed after the rows were checked: no crash, a duplicate."""
+    real_check = imports.check_rows
     taken = {}
 
-    def register_the_same_family_first(*, household, staff):
+    def register_the_same_family_meanwhile(rows, **kwargs):
+        checked = real_check(rows, **kwargs)
         taken["household"] = HouseholdFactory(phone_number="(312) 555-0142")
-        return real_save(household=household, staff=staff)
+        return checked
 
-    monkeypatch.setattr(imports, "save_household", register_the_same_family_first)
+    monkeypatch.setattr(imports, "check_rows", register_the_same_family_meanwhile)
     path = write_csv(tmp_path / "race.csv", [household_row(phone_number="+1 312 555 0142")])
 
     assert run(path) == "imported 0, duplicates 1, errors 0\n"
@@ -278,17 +280,61 @@ def test_a_phone_registered_between_check_and_insert_is_a_duplicate(tmp_path, wo
 
 
 def test_a_phone_taken_at_the_insert_itself_is_a_duplicate(tmp_path, worker, monkeypatch):
-    """Both checks passed; the unique index refuses the insert."""
-    existing = HouseholdFactory(phone_number="+1 312 555 0142")
-    monkeypatch.setattr(Household, "validate_unique", lambda self, exclude=None: None)
+    """Both checks passed; the unique index refuses the batch's INSERT, and each row is
+    then saved on its own: the others are kept, the taken one is a duplicate."""
+    real_register = imports.register_households
+    taken = {}
+
+    def register_the_same_family_first(*, households, staff):
+        taken["household"] = HouseholdFactory(phone_number="+1 312 555 0142")
+        return real_register(households=households, staff=staff)
+
+    monkeypatch.setattr(imports, "register_households", register_the_same_family_first)
     path = write_csv(
         tmp_path / "race.csv",
         [household_row(phone_number="312-555-0142"), household_row(phone_number=phone(1))],
     )
 
     assert run(path) == "imported 1, duplicates 1, errors 0\n"
-    assert report(path)[0]["household_id"] == str(existing.pk)
+    assert report(path)[0]["household_id"] == str(taken["household"].pk)
     assert Household.objects.count() == 2
+
+
+def test_a_row_like_a_registered_family_is_registered_and_queued(tmp_path, worker):
+    """A possible duplicate is not refused (a manager decides): registered, its pair
+    queued for review, and its row names the household it resembles and why."""
+    registered = HouseholdFactory(
+        family_name="Al-Hassan",
+        primary_contact_name="Mohamed Al-Hassan",
+        address="12 Mill Street",
+        city="Springfield",
+        phone_number="+1 217 555 0142",
+    )
+    rows = [
+        household_row(
+            family_name="Hassan",
+            primary_contact_name="Muhammad Hassan",
+            address="12 Mill St",
+            city="Springfield",
+            phone_number="+1 217 555 0999",
+        ),
+        household_row(phone_number=phone(1)),
+    ]
+    path = write_csv(tmp_path / "twins.csv", rows)
+
+    assert run(path) == (
+        "imported 2, duplicates 0, errors 0\n"
+        "possible duplicates 1: registered, and queued for a manager's review\n"
+    )
+    line = report(path)[0]
+    assert line["verdict"] == "possible_duplicate"
+    assert line["message"].startswith(f"Possible duplicate of household #{registered.pk}: ")
+    assert "family name" in line["message"]
+    newcomer = Household.objects.get(pk=line["household_id"])
+    pair = PossibleDuplicate.objects.get()
+    assert {pair.household_a_id, pair.household_b_id} == {registered.pk, newcomer.pk}
+    assert pair.status == "open"
+    assert report(path)[1]["verdict"] == "new"
 
 
 def test_a_second_run_imports_nothing_new(tmp_path, worker):
@@ -416,7 +462,7 @@ def test_cell_text_reads_excel_values_as_typed():
 
 @pytest.mark.slow
 def test_ten_thousand_rows(tmp_path, worker):
-    """Every row takes the registration path (form, then service): about a minute."""
+    """Every row is checked by the registration form; the batches insert them."""
     rows = [household_row(phone_number=phone(n), family_name=f"F{n}") for n in range(10_000)]
     path = write_csv(tmp_path / "big.csv", rows)
 

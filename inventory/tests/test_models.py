@@ -15,6 +15,7 @@ from django.db.models import ProtectedError
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
 from devtools.assertions import refused_by
 from inventory.models import AidPackage, Inventory, StockMovement
+from inventory.services import ADJUSTMENT_REASONS
 from inventory.tests.factories import AidPackageFactory, InventoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -193,7 +194,7 @@ def test_stock_movement_enum_check_rejects_case_variant_of_a_member(overrides, c
                 },
                 id=f"adjustment-{reason}",
             )
-            for reason in StockMovement.Reason.values
+            for reason in ADJUSTMENT_REASONS
         ),
         pytest.param(
             {"kind": "adjustment", "reason": "found", "quantity_change": 2}, id="adjustment-up"

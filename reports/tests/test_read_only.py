@@ -26,6 +26,7 @@ PAGES = [
     "reports:stock",
     "reports:coverage",
     "reports:owed",
+    "reports:movements",
 ]
 MONTHS = {"month_from": "2020-01", "month_to": f"{datetime.date.today():%Y-%m}"}
 

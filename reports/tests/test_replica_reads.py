@@ -29,8 +29,15 @@ PAGES = [
     "reports:stock",
     "reports:coverage",
     "reports:owed",
+    "reports:movements",
 ]
-EXPORTS = ["reports:monthly", "reports:stock", "reports:coverage", "reports:owed"]
+EXPORTS = [
+    "reports:monthly",
+    "reports:stock",
+    "reports:coverage",
+    "reports:owed",
+    "reports:movements",
+]
 FORMATS = ("csv", "xlsx", "hxl")
 EXPORT_REQUESTS = len(EXPORTS) * len(FORMATS)
 MONTHS = {"month_from": "2020-01", "month_to": f"{datetime.date.today():%Y-%m}"}

@@ -14,6 +14,7 @@ from django.utils import timezone
 from centers.models import DistributionCenter, StaffMember
 from distribution.models import DistributionLog
 from distribution.services import DistributionRefused, distribute_package
+from households.duplicates import Candidate, possible_duplicates, record_possible_duplicates
 from households.models import Household, HouseholdCard, HouseholdMember
 from households.services import issue_missing_cards, save_member
 from inventory.models import AidPackage, Inventory, StockMovement
@@ -277,6 +278,7 @@ class Command(BaseCommand):
             logins = self.seed_logins(centers[0])
             local_staff = self.seed_local_staff(centers[1:])
             self.seed_households(rng)
+            self.seed_possible_duplicates()
             if self.has_activity(centers):
                 self.stdout.write("Stock and distribution history already exist; left as they are.")
             else:
@@ -285,6 +287,7 @@ class Command(BaseCommand):
                 self.seed_stock_and_history(rng, centers, packages, teams)
                 self.seed_refused_attempts(centers, packages, teams, logins[Role.VOLUNTEER])
             self.seed_members(rng, logins[Role.WORKER])
+            self.seed_members_of_other_sex(logins[Role.WORKER])
             self.seed_cards(logins[Role.WORKER])
         self.report(centers, logins)
 
@@ -429,10 +432,87 @@ class Command(BaseCommand):
                     staff=worker,
                 )
 
+    def seed_members_of_other_sex(self, worker):
+        """One more member, of sex "other" or not recorded, in every seventh household with
+        members, once: the reports' "other or unknown sex" row then has people in it."""
+        if HouseholdMember.objects.exclude(sex__in=["female", "male"]).exists():
+            return
+        today = timezone.localdate()
+        households = Household.objects.filter(members__isnull=False).distinct().order_by("pk")
+        for number, household in enumerate(households[::7]):
+            years = number * 13 % 80  # 0 to 79: every age group
+            save_member(
+                member=HouseholdMember(
+                    household=household,
+                    full_name=f"{FIRST_NAMES[number % len(FIRST_NAMES)]} {household.family_name}",
+                    sex=HouseholdMember.Sex.UNKNOWN if number % 2 else HouseholdMember.Sex.OTHER,
+                    date_of_birth=(
+                        None
+                        if number % 3 == 2
+                        else today - datetime.timedelta(days=365 * years + 40)
+                    ),
+                    relationship_to_head="other_relative",
+                ),
+                staff=worker,
+            )
+
     def seed_cards(self, worker):
         """A card for every active household that has none (as a worker would issue them)."""
         households = Household.objects.filter(status=Household.Status.ACTIVE).order_by("pk")
         issue_missing_cards(households=households, staff=worker)
+
+    def seed_possible_duplicates(self):
+        """Four families registered twice under other spellings, queued for a manager.
+
+        Each second registration goes through the matcher as a new one would, so the
+        review queue shows real evidence; a pair already queued or decided is kept.
+        """
+        twins = [  # (family name, contact, address, phone) registered first, then again
+            (
+                "Chicago",
+                ("Al-Hassan", "Mohamed Al-Hassan", "1420 W Division Street", "+13125550201"),
+                ("Hassan", "Muhammad Hassan", "1420 W Division St", "+17735550202"),
+            ),
+            (
+                "Austin",
+                ("Youssef", "Fatma Youssef", "388 Manor Road, Apt 4", "+15125550203"),
+                ("Yusuf", "Fatima Yusuf", "388 Manor Rd Apt 4", "+17375550204"),
+            ),
+            (
+                "Austin",  # a new address, but the phone differs only in its area code
+                ("Osman", "Abdul Rahman Osman", "77 Webberville Road", "+15125550205"),
+                ("Usman", "Abdulrahman Usman", "2310 Springdale Road", "+17375550205"),
+            ),
+            (
+                "Chicago",
+                ("Núñez", "José Núñez", "2250 S Pulaski Road", "+13125550207"),
+                ("Nunez", "Jose Nunez", "2250 S. Pulaski Rd", "+17735550208"),
+            ),
+        ]
+        today = timezone.localdate()
+        for city, *registrations in twins:
+            saved = []
+            for days_ago, (family, contact, address, phone) in zip(
+                (400, 12), registrations, strict=True
+            ):
+                household, _ = Household.objects.get_or_create(
+                    phone_number=phone,
+                    defaults={
+                        "family_name": family,
+                        "primary_contact_name": contact,
+                        "address": address,
+                        "city": city,
+                        "state": CITIES[city]["state"],
+                        "zip_code": CITIES[city]["zip_codes"][0],
+                        "family_size": 5,
+                        "income_level": Household.IncomeLevel.VERY_LOW,
+                        "registration_date": today - datetime.timedelta(days=days_ago),
+                    },
+                )
+                saved.append(household)
+            newer = saved[-1]
+            (matches,) = possible_duplicates([Candidate.of(newer)], exclude_ids={newer.pk})
+            record_possible_duplicates(household=newer, matches=matches)
 
     @staticmethod
     def street_address(rng, place):

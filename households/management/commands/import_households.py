@@ -55,10 +55,15 @@ class Command(BaseCommand):
         if report is not None and report.resolve() == file.resolve():
             raise CommandError("The report would overwrite FILE: name another --report.")
         counts = self.run(rows, importer, dry_run, report)
+        possible = counts[Verdict.POSSIBLE_DUPLICATE]
         self.stdout.write(
-            f"imported {counts[Verdict.NEW]}, duplicates {counts[Verdict.DUPLICATE]}, "
-            f"errors {counts[Verdict.ERROR]}"
+            f"imported {counts[Verdict.NEW] + possible}, "
+            f"duplicates {counts[Verdict.DUPLICATE]}, errors {counts[Verdict.ERROR]}"
         )
+        if possible:
+            self.stdout.write(
+                f"possible duplicates {possible}: registered, and queued for a manager's review"
+            )
 
     def run(self, rows, importer, dry_run, report):
         """Import the rows, writing each batch's lines to the report as it commits.

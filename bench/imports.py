@@ -1,0 +1,223 @@
+"""Measure bulk registration: `import_households` of a large file into a large registry,
+and the possible-duplicate scan of the whole registry.
+
+Run from the repository root against a MySQL/MariaDB database filled with
+`generate_load_data` (1,000,000 households for the target):
+
+    DATABASE_URL=mysql://root:@127.0.0.1:3306/aidtracker_importbench \\
+        flock /tmp/aidtracker-bench.lock .venv/bin/python -m bench.imports [--rows 100000]
+
+The file has `--rows` rows: 1% errors (a family size of 0, an impossible phone
+number, a date in the future, in turn), 2% exact duplicates of registered households
+(their phone number written in another spelling), the rest new families with names,
+addresses and cities like the registry's. The import runs in this process through
+`manage.py import_households` (the same code the portal's worker runs), timed, with
+its peak memory; the households it registered are deleted afterwards, so the
+benchmark can run again on the same registry. Then `find_duplicates --dry-run`
+scans the registry, timed, with its peak memory. Target (docs/ARCHITECTURE.md,
+"Targets"): the import of 100,000 rows into 1,000,000 under 60 s, duplicate checks
+included. It reports; it never fails on timing.
+"""
+
+import argparse
+import csv
+import io
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_SECONDS = 60
+PHONE_BASE = 9_100_000_000  # +1 910..., above the range generate_load_data draws from
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aidtracker.settings.dev")
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def registered_sample(rng, count):
+    """(phone, family name, contact, address, city, state, zip) of `count` households."""
+    from households.models import Household
+
+    high = Household.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    picks = sorted(rng.sample(range(1, high + 1), min(count * 2, high)))
+    fields = ("phone_number", "family_name", "primary_contact_name", "address", "city")
+    rows = list(Household.objects.filter(pk__in=picks).values_list(*fields)[:count])
+    rng.shuffle(rows)
+    return rows
+
+
+def write_file(path, rows, rng):
+    """The benchmark's file; returns how many rows of each kind it has."""
+    from devtools.loadgen.data import CITIES, FAMILY_NAMES, GIVEN_NAMES, STREETS
+    from households.import_files import COLUMNS
+
+    duplicates = registered_sample(rng, rows * 2 // 100)
+    kinds = {"new": 0, "duplicate": 0, "error": 0}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    bad = [("family_size", "0"), ("phone_number", "12"), ("registration_date", "2999-01-01")]
+    for n in range(rows):
+        family = rng.choice(FAMILY_NAMES)
+        city, state, zip_code = rng.choice(CITIES)
+        row = {
+            "family_name": family,
+            "primary_contact_name": f"{rng.choice(GIVEN_NAMES)} {family}",
+            "phone_number": f"+1{PHONE_BASE + n}",
+            "email": "",
+            "address": f"{rng.randrange(1, 999)} {rng.choice(STREETS)} Street",
+            "city": city,
+            "state": state,
+            "zip_code": zip_code,
+            "family_size": str(rng.randint(1, 9)),
+            "income_level": rng.choice(("no_income", "very_low", "low", "moderate")),
+            "priority_level": rng.choice(("critical", "high", "medium", "low")),
+            "registration_date": "2026-06-01",
+            "last_verified_date": "",
+            "notes": "",
+        }
+        if n % 100 == 50:
+            field, value = bad[(n // 100) % len(bad)]
+            row[field] = value
+            kinds["error"] += 1
+        elif n % 50 == 25 and duplicates:
+            phone, family, contact, address, city = duplicates.pop()
+            digits = phone.removeprefix("+1")
+            row.update(
+                phone_number=f"({digits[:3]}) {digits[3:6]}-{digits[6:]}",
+                family_name=family,
+                primary_contact_name=contact,
+                address=address,
+                city=city,
+            )
+            kinds["duplicate"] += 1
+        else:
+            kinds["new"] += 1
+        writer.writerow([row[column] for column in COLUMNS])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return kinds
+
+
+def importer():
+    """A manager to register the file as (created once, kept)."""
+    from django.contrib.auth import get_user_model
+
+    from centers.models import DistributionCenter, StaffMember
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-importer")
+    staff = getattr(user, "staff_member", None)
+    if staff is None:
+        staff = StaffMember.objects.create(
+            user=user,
+            full_name="Bench Importer",
+            role=StaffMember.Role.MANAGER,
+            center=DistributionCenter.objects.order_by("pk").first(),
+        )
+    return user.username
+
+
+def clean_up():
+    """Delete what earlier runs registered (their phone numbers are the benchmark's)."""
+    from django.db import connection
+
+    from households.models import Household
+
+    low, high = f"+1{PHONE_BASE}", f"+1{PHONE_BASE + 10_000_000}"
+    ids = list(
+        Household.objects.filter(phone_number__range=(low, high)).values_list("pk", flat=True)
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"DELETE FROM Possible_Duplicates WHERE household_a_id IN ({marks}) "
+                f"OR household_b_id IN ({marks})",
+                chunk + chunk,
+            )
+            cursor.execute(f"DELETE FROM Households WHERE household_id IN ({marks})", chunk)
+    return len(ids)
+
+
+def table(rows):
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-scan", action="store_true", help="Do not time find_duplicates.")
+    args = parser.parse_args(argv)
+    setup_django()
+    from django.core.management import call_command
+
+    from households.models import Household
+
+    rng = random.Random(args.seed)
+    removed = clean_up()
+    registry = Household.objects.count()
+    username = importer()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.csv"
+        kinds = write_file(path, args.rows, rng)
+        out = io.StringIO()
+        started = time.perf_counter()
+        call_command("import_households", str(path), "--staff", username, stdout=out)
+        seconds = time.perf_counter() - started
+    import_rss = peak_rss_mb()
+    summary = out.getvalue().strip().replace("\n", "; ")
+    print(f"Registry: {registry:,} households (removed {removed:,} from an earlier run)")
+    print(f"File: {args.rows:,} rows ({kinds['new']:,} new, {kinds['duplicate']:,} exact ")
+    print(f"  duplicates in another spelling, {kinds['error']:,} errors)")
+    print()
+    rows = [
+        ("step", "seconds", "rows/s", "peak RSS MB", "result"),
+        (
+            "import_households",
+            f"{seconds:.1f}",
+            f"{args.rows / seconds:,.0f}",
+            f"{import_rss:.0f}",
+            summary,
+        ),
+    ]
+    if not args.skip_scan:
+        out = io.StringIO()
+        started = time.perf_counter()
+        call_command("find_duplicates", "--dry-run", stdout=out)
+        scan_seconds = time.perf_counter() - started
+        rows.append(
+            (
+                "find_duplicates --dry-run",
+                f"{scan_seconds:.1f}",
+                f"{Household.objects.count() / scan_seconds:,.0f}",
+                f"{peak_rss_mb():.0f}",
+                out.getvalue().strip().replace("\n", "; "),
+            )
+        )
+    table(rows)
+    print()
+    verdict = "met" if seconds < TARGET_SECONDS else "NOT met"
+    print(f"Target: import under {TARGET_SECONDS} s: {verdict}.")
+    print("Peak RSS is the process's high-water mark so far (the scan's includes the import's).")
+    clean_up()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Bulk registration pages: upload a file, watch its check, preview, import, report."""
+
+import csv
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, FormView, View
+
+from centers import policies
+from core.mixins import PageMixin, StaffRequiredMixin
+from core.spreadsheets import neutralise
+
+from .import_jobs import (
+    IMPORT_NOT_ALLOWED_MESSAGE,
+    can_resume,
+    cancel_import,
+    confirm_import,
+    is_stalled,
+    is_waiting,
+    resume_import,
+    start_import,
+)
+from .import_models import MAX_IMPORT_BYTES, HouseholdImport, RowVerdict
+from .selectors import import_result_rows, imports_for, previous_imports_of_file
+
+REPORT_HEADER = ["row", "verdict", "household_id", "message"]
+ROWS_PER_PAGE = 50
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet (.csv or .xlsx)",
+        help_text=(
+            "The first row names the columns, as the registration form does: family_name, "
+            "primary_contact_name, phone_number, email, address, city, state, zip_code, "
+            "family_size, income_level, priority_level, registration_date, and optionally "
+            "last_verified_date and notes."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(
+                f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB: split it."
+            )
+        return upload
+
+
+class ImportStaffMixin(StaffRequiredMixin, PageMixin):
+    permission_denied_message = IMPORT_NOT_ALLOWED_MESSAGE
+
+    def has_permission(self):
+        return policies.can_import_households(self.staff)
+
+
+class JobMixin(ImportStaffMixin):
+    """A view about one import the staff member may see (404 otherwise)."""
+
+    model = HouseholdImport
+
+    @cached_property
+    def job(self):
+        return get_object_or_404(imports_for(self.staff), pk=self.kwargs["pk"])
+
+
+class ImportListView(ImportStaffMixin, FormView):
+    """Upload a file; the imports of the staff member's center, newest first."""
+
+    title = "Import households"
+    template_name = "households/imports/import_list.html"
+    form_class = UploadForm
+
+    def get_breadcrumbs(self):
+        return [("Households", reverse("households:list")), (self.title, None)]
+
+    def get_context_data(self, **kwargs):
+        jobs = imports_for(self.staff).select_related("uploaded_by")[:50]
+        return super().get_context_data(jobs=jobs, **kwargs)
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            job = start_import(file_name=upload.name, data=upload.read(), staff=self.staff)
+        except ValidationError as refused:
+            form.add_error("file", refused)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{job.file_name} uploaded; its rows are being checked.")
+        return redirect(job.get_absolute_url())
+
+
+class ImportDetailView(JobMixin, DetailView):
+    """The job's state, progress, verdict counts and rows (the preview or the import's)."""
+
+    template_name = "households/imports/import_detail.html"
+    context_object_name = "job"
+
+    def get_object(self, queryset=None):
+        return self.job
+
+    def get_title(self):
+        return f"Import #{self.job.pk}: {self.job.file_name}"
+
+    def get_breadcrumbs(self):
+        return [
+            ("Households", reverse("households:list")),
+            ("Import households", reverse("households:imports")),
+            (f"Import #{self.job.pk}", None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        verdict = self.request.GET.get("verdict", "")
+        if verdict not in RowVerdict.values:
+            verdict = ""
+        rows = import_result_rows(self.job, verdict)
+        page = Paginator(rows, ROWS_PER_PAGE).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            verdict=verdict,
+            verdicts=RowVerdict.choices,
+            page_obj=page,
+            rows=page.object_list,
+            previous=previous_imports_of_file(self.job),
+            **job_state(self.job),
+            **kwargs,
+        )
+
+
+def job_state(job):
+    return {
+        "waiting": is_waiting(job),
+        "stalled": is_stalled(job),
+        "resumable": can_resume(job),
+    }
+
+
+class ImportProgressView(JobMixin, DetailView):
+    """The progress bar alone, polled by the page while the job runs; once the job
+    stops running, the whole page reloads to show the outcome and its buttons."""
+
+    template_name = "households/imports/_progress.html"
+    context_object_name = "job"
+
+    def get_object(self, queryset=None):
+        return self.job
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**job_state(self.job), **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if not self.job.is_running and self.request.GET.get("running"):
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class JobActionView(JobMixin, View):
+    """A button on the import page: POST only; a refusal is a message, not an error."""
+
+    action = None
+    done_message = ""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            self.action(job=self.job, staff=self.staff)
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(request, self.done_message)
+        return redirect(self.job.get_absolute_url())
+
+
+class ConfirmImportView(JobActionView):
+    action = staticmethod(confirm_import)
+    done_message = "Import started: the rows are registered in the background."
+
+
+class CancelImportView(JobActionView):
+    action = staticmethod(cancel_import)
+    done_message = "Import cancelled."
+
+
+class ResumeImportView(JobActionView):
+    action = staticmethod(resume_import)
+    done_message = "Resumed: the background worker continues where the job stopped."
+
+
+class ImportReportView(JobMixin, View):
+    """Every row's verdict as CSV: the preview's, or the import's once confirmed."""
+
+    def get(self, request, *args, **kwargs):
+        job = self.job
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        name = f"import-{job.pk}-{job.phase}-report.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        writer = csv.writer(response, lineterminator="\r\n")
+        writer.writerow(REPORT_HEADER)
+        for row in import_result_rows(job).values_list("row", "verdict", "household_id", "message"):
+            writer.writerow([row[0], row[1], row[2], neutralise(row[3])])
+        return response

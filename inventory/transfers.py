@@ -1,0 +1,228 @@
+"""Stock transfers between centers: dispatch, receive, cancel.
+
+Each step changes one center's stock and writes its movement (naming the transfer)
+in the same transaction, under the lock on that inventory row that distributions
+take too, so a transfer and distributions never sell the same unit twice. Units in
+transit belong to no center's stock: the source's movement log says they left, the
+destination's that they arrived (and any shortfall left again as a loss), or the
+source's that they came back.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.utils import timezone
+
+from centers import policies
+from core.db.retry import atomic_with_retries
+
+from .models import LOSS_REASONS, Inventory, StockMovement, Transfer
+
+MAX_TRANSFER_QUANTITY = 1_000_000
+
+DISPATCH_NOT_ALLOWED_MESSAGE = "Only a manager of the sending center or an admin can send stock."
+RECEIVE_NOT_ALLOWED_MESSAGE = (
+    "Only a manager of the receiving center or an admin can receive this transfer."
+)
+CANCEL_NOT_ALLOWED_MESSAGE = (
+    "Only a manager of the sending center or an admin can cancel this transfer."
+)
+TRANSFER_QUANTITY_MESSAGE = (
+    f"Transfer quantity must be a whole number from 1 to {MAX_TRANSFER_QUANTITY:,}."
+)
+SAME_CENTER_MESSAGE = "Choose another center: stock cannot be sent to the center it is at."
+DESTINATION_INACTIVE_MESSAGE = "Stock can only be sent to an active center."
+NOT_ENOUGH_STOCK_MESSAGE = (
+    "Not enough stock to send %(quantity)s: %(on_hand)s on hand at %(center)s."
+)
+RECEIVED_QUANTITY_MESSAGE = (
+    "Count what arrived: a whole number from 0 to the %(quantity)s units sent."
+)
+LOSS_NOTES_MESSAGE = "Fewer units arrived than were sent: say what happened to the rest."
+LOSS_REASON_MESSAGE = "Choose why units are missing: damaged, expired, or lost or stolen."
+NOT_IN_TRANSIT_MESSAGES = {
+    Transfer.Status.RECEIVED: "This transfer has already been received.",
+    Transfer.Status.CANCELLED: "This transfer was cancelled.",
+}
+
+
+def _whole_number(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _lock_stock(center_id, package_id):
+    """Lock the center's inventory row of the package; return (its id, units on hand).
+
+    The same row lock a distribution takes to hand units out, so whichever comes
+    second waits, then sees what the first left. (None, 0) if there is no row.
+    """
+    row = (
+        Inventory.objects.select_for_update()
+        .filter(center_id=center_id, package_id=package_id)
+        .values_list("pk", "quantity_on_hand")
+        .first()
+    )
+    return row if row is not None else (None, 0)
+
+
+def _lock_in_transit(transfer):
+    """Lock the transfer's row; refuse unless it is still in transit."""
+    current = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if current.status != Transfer.Status.IN_TRANSIT:
+        raise ValidationError(NOT_IN_TRANSIT_MESSAGES[current.status], code="not_in_transit")
+    return current
+
+
+def _move(inventory_id, *, change, on_hand, kind, reason, transfer, staff, notes=None):
+    """Change the locked row's stock by `change` and write the movement that says so."""
+    Inventory.objects.filter(pk=inventory_id).update(
+        quantity_on_hand=F("quantity_on_hand") + change, updated_at=timezone.now()
+    )
+    return StockMovement.objects.create(
+        inventory_id=inventory_id,
+        kind=kind,
+        reason=reason,
+        quantity_change=change,
+        quantity_after=on_hand + change,
+        staff=staff,
+        transfer=transfer,
+        notes=notes or None,
+    )
+
+
+def dispatch_transfer(*, source, destination, package, quantity, staff, notes=None):
+    """Send `quantity` units of `package` from `source` to `destination`; return the transfer.
+
+    The units leave the source's stock now, under the lock on its inventory row,
+    and are in transit until the destination receives them or the source cancels.
+    """
+    if not policies.can_send_stock(staff, source):
+        raise PermissionDenied(DISPATCH_NOT_ALLOWED_MESSAGE)
+    if not _whole_number(quantity) or not 1 <= quantity <= MAX_TRANSFER_QUANTITY:
+        raise ValidationError(TRANSFER_QUANTITY_MESSAGE, code="invalid_quantity")
+    if destination.pk == source.pk:
+        raise ValidationError(SAME_CENTER_MESSAGE, code="same_center")
+    if not destination.is_active:
+        raise ValidationError(DESTINATION_INACTIVE_MESSAGE, code="destination_inactive")
+
+    def locked_dispatch():
+        inventory_id, on_hand = _lock_stock(source.pk, package.pk)
+        if on_hand < quantity:
+            raise ValidationError(
+                NOT_ENOUGH_STOCK_MESSAGE,
+                code="insufficient_stock",
+                params={"quantity": quantity, "on_hand": on_hand, "center": source.center_name},
+            )
+        transfer = Transfer.objects.create(
+            source_id=source.pk,
+            destination_id=destination.pk,
+            package_id=package.pk,
+            quantity=quantity,
+            notes=notes or None,
+            dispatched_by=staff,
+        )
+        _move(
+            inventory_id,
+            change=-quantity,
+            on_hand=on_hand,
+            kind=StockMovement.Kind.TRANSFER_OUT,
+            reason=StockMovement.Reason.TRANSFER,
+            transfer=transfer,
+            staff=staff,
+            notes=notes,
+        )
+        return transfer
+
+    return atomic_with_retries(locked_dispatch)
+
+
+def receive_transfer(*, transfer, quantity_received, staff, notes=None, loss_reason=None):
+    """Record what arrived at the destination; once per transfer.
+
+    The destination's stock grows by what arrived (its inventory row is created if
+    it has none). Its movement log shows every unit sent arriving and, when fewer
+    arrived, the shortfall leaving again as a loss in transit, with `loss_reason`
+    (lost unless given) and `notes`, which a shortfall requires.
+    """
+    if not policies.can_receive_stock(staff, transfer.destination):
+        raise PermissionDenied(RECEIVE_NOT_ALLOWED_MESSAGE)
+    if not _whole_number(quantity_received) or not 0 <= quantity_received <= transfer.quantity:
+        raise ValidationError(
+            RECEIVED_QUANTITY_MESSAGE,
+            code="invalid_quantity",
+            params={"quantity": transfer.quantity},
+        )
+    shortfall = transfer.quantity - quantity_received
+    notes = (notes or "").strip() or None
+    if shortfall:
+        if notes is None:
+            raise ValidationError(LOSS_NOTES_MESSAGE, code="notes_required")
+        loss_reason = loss_reason or StockMovement.Reason.LOST
+        if loss_reason not in LOSS_REASONS:
+            raise ValidationError(LOSS_REASON_MESSAGE, code="invalid_reason")
+    else:
+        loss_reason = None
+
+    def locked_receipt():
+        current = _lock_in_transit(transfer)
+        inventory, _ = Inventory.objects.select_for_update().get_or_create(
+            center_id=current.destination_id, package_id=current.package_id
+        )
+        on_hand = inventory.quantity_on_hand
+        _move(
+            inventory.pk,
+            change=current.quantity,
+            on_hand=on_hand,
+            kind=StockMovement.Kind.TRANSFER_IN,
+            reason=StockMovement.Reason.TRANSFER,
+            transfer=current,
+            staff=staff,
+        )
+        if shortfall:
+            _move(
+                inventory.pk,
+                change=-shortfall,
+                on_hand=on_hand + current.quantity,
+                kind=StockMovement.Kind.TRANSIT_LOSS,
+                reason=loss_reason,
+                transfer=current,
+                staff=staff,
+                notes=notes,
+            )
+        Transfer.objects.filter(pk=current.pk).update(
+            status=Transfer.Status.RECEIVED,
+            received_by=staff,
+            received_at=timezone.now(),
+            quantity_received=quantity_received,
+            loss_reason=loss_reason,
+            receipt_notes=notes,
+        )
+
+    atomic_with_retries(locked_receipt)
+    transfer.refresh_from_db()
+    return transfer
+
+
+def cancel_transfer(*, transfer, staff):
+    """Call back a transfer that has not arrived: its units return to the source's stock."""
+    if not policies.can_send_stock(staff, transfer.source):
+        raise PermissionDenied(CANCEL_NOT_ALLOWED_MESSAGE)
+
+    def locked_cancellation():
+        current = _lock_in_transit(transfer)
+        inventory_id, on_hand = _lock_stock(current.source_id, current.package_id)
+        _move(
+            inventory_id,
+            change=current.quantity,
+            on_hand=on_hand,
+            kind=StockMovement.Kind.TRANSFER_CANCELLED,
+            reason=StockMovement.Reason.TRANSFER,
+            transfer=current,
+            staff=staff,
+        )
+        Transfer.objects.filter(pk=current.pk).update(
+            status=Transfer.Status.CANCELLED, cancelled_by=staff, cancelled_at=timezone.now()
+        )
+
+    atomic_with_retries(locked_cancellation)
+    transfer.refresh_from_db()
+    return transfer
