@@ -27,6 +27,25 @@ MARIADBD = "/usr/sbin/mariadbd"
 INSTALL_DB = "mariadb-install-db"
 
 
+def install_datadir(datadir, user_args=()):
+    """Create a MariaDB data directory whose root signs in without a password."""
+    if shutil.which(INSTALL_DB) is None or not os.access(MARIADBD, os.X_OK):
+        raise SystemExit(f"Needs {INSTALL_DB} and {MARIADBD} (Debian: mariadb-server).")
+    subprocess.run(
+        [
+            INSTALL_DB,
+            "--no-defaults",
+            f"--datadir={datadir}",
+            "--auth-root-authentication-method=normal",
+            "--skip-test-db",
+            *user_args,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind((LOOPBACK, 0))
@@ -286,22 +305,8 @@ class PrivateMariaDB:
         return ["--user=root"] if os.geteuid() == 0 else []
 
     def install(self):
-        if shutil.which(INSTALL_DB) is None or not os.access(MARIADBD, os.X_OK):
-            raise SystemExit(f"Needs {INSTALL_DB} and {MARIADBD} (Debian: mariadb-server).")
         self.datadir.mkdir(parents=True)
-        subprocess.run(
-            [
-                INSTALL_DB,
-                "--no-defaults",
-                f"--datadir={self.datadir}",
-                "--auth-root-authentication-method=normal",
-                "--skip-test-db",
-                *self._user_args(),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        install_datadir(self.datadir, self._user_args())
 
     def start(self, timeout=90):
         if port_in_use(self.port):
