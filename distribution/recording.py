@@ -19,6 +19,10 @@ from .models import DistributionLog
 from .rules import MAX_QUANTITY, eligibility_cutoff
 from .statements import LOG_COLUMNS, statements_for
 
+# The Cluster_Locks name of the household lock: on a Galera cluster, serving and
+# voiding write it after locking the household row (core.db.galera).
+HOUSEHOLD_LOCK = "household"
+
 
 class FormAlreadySubmitted(Exception):
     """The form's token was spent already: `.log` is the outcome it recorded.

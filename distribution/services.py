@@ -13,12 +13,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from centers import policies
+from core.db.galera import certify
 from core.db.retry import LockContention, atomic_with_retries
 from households.models import Household
 from inventory.models import Inventory
 
 from .models import DistributionLog
 from .recording import (
+    HOUSEHOLD_LOCK,
     FormAlreadySubmitted,
     Submission,
     decide_under_lock,
@@ -129,6 +131,7 @@ def distribute_package(*, household, package, center, staff, quantity=1, form_to
             row = cursor.fetchone()
             if row is None:
                 raise Household.DoesNotExist(f"No household with id {household.pk}.")
+            certify(cursor, HOUSEHOLD_LOCK, household.pk)
             if row[0] != Household.Status.ACTIVE:
                 raise _Refusal("household_inactive")
             now = timezone.now()
@@ -222,6 +225,8 @@ def void_distribution(*, log, staff, reason):
 
     def locked_void():
         Household.objects.select_for_update().filter(pk=log.household_id).values_list("pk").get()
+        with connection.cursor() as cursor:
+            certify(cursor, HOUSEHOLD_LOCK, log.household_id)
         inventory_id = (
             Inventory.objects.select_for_update()
             .filter(center_id=log.center_id, package_id=log.package_id)

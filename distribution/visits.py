@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.db.galera import certify
 from core.db.retry import LockContention, atomic_with_retries
 from households.models import Household
 from inventory.models import AidPackage
 
 from .models import DistributionLog, OwedItem, Visit
 from .recording import (
+    HOUSEHOLD_LOCK,
     Submission,
     adapt_datetime,
     decide_under_lock,
@@ -73,6 +75,7 @@ def serve_household(*, household, center, staff, lines, collected_by="", form_to
             row = cursor.fetchone()
             if row is None:
                 raise Household.DoesNotExist(f"No household with id {household.pk}.")
+            certify(cursor, HOUSEHOLD_LOCK, household.pk)
             status, family_size = row
             outcomes = {}
             for package, quantity in sorted(lines, key=lambda line: line[0].pk):

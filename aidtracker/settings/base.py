@@ -103,6 +103,20 @@ def sqlite_database(path, options=None):
     }
 
 
+def mysql_init_command():
+    """The session settings of a MySQL/MariaDB connection.
+
+    UTC session time zone: database-filled timestamps (DEFAULT CURRENT_TIMESTAMP) match
+    the naive-UTC values Django writes. On a Galera cluster, causal reads
+    (wsrep_sync_wait=1): a node first applies what the cluster committed before the
+    read, so a page never misses the household another node registered a moment ago.
+    """
+    command = "SET sql_mode='STRICT_TRANS_TABLES', time_zone='+00:00'"
+    if env.bool("DATABASE_GALERA", default=False):
+        command += ", wsrep_sync_wait=1"
+    return command
+
+
 def database_from_env(default_sqlite_path, variable="DATABASE_URL"):
     """Return the database a URL variable names, else a WAL-mode SQLite file.
 
@@ -116,9 +130,7 @@ def database_from_env(default_sqlite_path, variable="DATABASE_URL"):
     if database["ENGINE"] == "django.db.backends.mysql":
         options = database.setdefault("OPTIONS", {})
         options.setdefault("charset", "utf8mb4")
-        # UTC session time zone: database-filled timestamps (DEFAULT CURRENT_TIMESTAMP)
-        # match the naive-UTC values Django writes.
-        options.setdefault("init_command", "SET sql_mode='STRICT_TRANS_TABLES', time_zone='+00:00'")
+        options.setdefault("init_command", mysql_init_command())
     database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     database["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
     return database
@@ -135,6 +147,12 @@ if env("DATABASE_REPLICA_URL", default=""):
     }
 REPLICA_MAX_LAG_SECONDS = env.int("REPLICA_MAX_LAG_SECONDS", default=300)
 DATABASE_ROUTERS = ["core.db.replica.ReplicaRouter"]
+# A MariaDB Galera cluster (any node takes writes) certifies writes, not row locks:
+# with DATABASE_GALERA on, the transactions that must exclude each other across
+# nodes (serving a household, voiding) also write a row of Cluster_Locks, and retry
+# longer when certification refuses their commit (core.db.galera); reads are causal
+# (mysql_init_command). Off on one server or SQLite, where the row locks suffice.
+DATABASE_GALERA = env.bool("DATABASE_GALERA", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 AUTHENTICATION_BACKENDS = [

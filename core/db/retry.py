@@ -5,6 +5,8 @@ import time
 
 from django.db import OperationalError, connection, transaction
 
+from core.db import galera
+
 # MySQL/MariaDB: ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT.
 MYSQL_RETRYABLE_ERRORS = {1213, 1205}
 MAX_ATTEMPTS = 5
@@ -23,8 +25,14 @@ def is_retryable(error):
 
 
 def backoff(attempt):
-    """Sleep a short, growing, jittered time so that colliding workers spread out."""
-    time.sleep(random.uniform(0.005, 0.025) * (2**attempt))
+    """Sleep a short, growing, jittered time so that colliding workers spread out
+    (at most about 0.4 s however many attempts a Galera cluster allows)."""
+    time.sleep(random.uniform(0.005, 0.025) * (2 ** min(attempt, 4)))
+
+
+def max_attempts():
+    """More attempts on a Galera cluster, whose certification conflicts come in waves."""
+    return galera.GALERA_MAX_ATTEMPTS if galera.enabled() else MAX_ATTEMPTS
 
 
 def atomic_with_retries(operation):
@@ -33,7 +41,7 @@ def atomic_with_retries(operation):
     Inside a caller's transaction a retry is impossible (the database has already
     rolled that transaction back), so contention is reported at once.
     """
-    attempts = 1 if connection.in_atomic_block else MAX_ATTEMPTS
+    attempts = 1 if connection.in_atomic_block else max_attempts()
     for attempt in range(attempts):
         try:
             with transaction.atomic():
