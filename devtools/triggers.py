@@ -1,5 +1,6 @@
 """Lift and restore the append-only triggers, for test database purges only."""
 
+import re
 from contextlib import contextmanager
 
 from core.db.accounts import APPEND_ONLY_TABLES
@@ -8,6 +9,13 @@ from core.db.accounts import APPEND_ONLY_TABLES
 # Households, whose AFTER DELETE trigger (reports' coverage counts) would otherwise
 # write pending rows into a table the purge may already have emptied.
 LIFTED_TABLES = (*APPEND_ONLY_TABLES, "Households")
+
+
+# SHOW CREATE TRIGGER names the definer. Re-created with it, a trigger replicates
+# to the other nodes of a Galera cluster with its body cut at the wrong place (the
+# cluster rebuilds the statement around the definer); without it, as the migrations
+# create them, it replicates whole. The trigger's definer is then the purging user.
+WITHOUT_DEFINER = re.compile(r"CREATE\s+DEFINER\s*=\s*\S+\s+TRIGGER", re.IGNORECASE)
 
 
 def _saved_triggers(cursor, vendor):
@@ -29,7 +37,7 @@ def _saved_triggers(cursor, vendor):
     saved = []
     for (name,) in cursor.fetchall():
         cursor.execute(f"SHOW CREATE TRIGGER `{name}`")
-        saved.append((name, cursor.fetchone()[2]))
+        saved.append((name, WITHOUT_DEFINER.sub("CREATE TRIGGER", cursor.fetchone()[2], 1)))
     return saved
 
 

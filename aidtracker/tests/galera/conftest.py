@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connection, connections
 
-from .nodes import GALERA_NODES
+from .nodes import GALERA_NODES, on_node
 
 # What aidtracker.settings gives a connection with DATABASE_GALERA on.
 GALERA_INIT_COMMAND = "SET sql_mode='STRICT_TRANS_TABLES', time_zone='+00:00', wsrep_sync_wait=1"
@@ -38,6 +38,21 @@ def nodes(transactional_db, settings):
             "OPTIONS": options,
         }
         aliases.append(alias)
+    for alias in aliases:
+        on_node(alias, caught_up)
     yield aliases
     for alias in aliases:
         del connections.settings[alias]
+
+
+def caught_up():
+    """Wait until this node has applied everything the cluster committed, DDL included.
+
+    The purge between tests drops and re-creates triggers; a node still applying that
+    DDL while a test writes to the table has been seen to open it with a half-made
+    trigger. A causal read (wsrep_sync_wait) returns only once the node caught up.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET SESSION wsrep_sync_wait = 15")
+        cursor.execute("SELECT COUNT(*) FROM Distribution_Log")
+        cursor.execute("SET SESSION wsrep_sync_wait = 1")
