@@ -96,6 +96,7 @@ class GaleraCluster:
 
     def start(self):
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir.chmod(0o755)  # the servers run as mysql, which must reach their dirs
         for node in self.nodes:
             node.install()
         first, *others = self.nodes

@@ -21,6 +21,7 @@ class ReplicaPair:
 
     def start(self):
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir.chmod(0o755)  # the servers run as mysql, which must reach their dirs
         for server in (self.primary, self.replica):
             server.install()
         self.primary.start(self._args(self.primary, 1))
