@@ -21,6 +21,7 @@ included. It reports; it never fails on timing.
 
 import argparse
 import csv
+import datetime
 import io
 import os
 import random
@@ -122,7 +123,10 @@ def importer():
     if staff is None:
         staff = StaffMember.objects.create(
             user=user,
-            full_name="Bench Importer",
+            first_name="Bench",
+            last_name="Importer",
+            email="bench-importer@example.org",
+            hire_date=datetime.date(2026, 1, 1),
             role=StaffMember.Role.MANAGER,
             center=DistributionCenter.objects.order_by("pk").first(),
         )

@@ -19,6 +19,7 @@ from audit.services import record_access
 from centers import policies
 from centers.mixins import visible_centers
 from centers.models import DistributionCenter
+from core.db import replica
 from core.db.replica import reading_from_replica
 from core.mixins import PageMixin, StaffRequiredMixin
 from core.params import parse_id
@@ -188,7 +189,11 @@ class ReportView(ReportsPermissionMixin, PageMixin, TemplateView):
         return links
 
     def get_context_data(self, **kwargs):
-        context = {"filter": self.filterset, "export_links": self.export_links()}
+        context = {
+            "filter": self.filterset,
+            "export_links": self.export_links(),
+            "freshness": replica.freshness(),
+        }
         if self.filterset.is_valid():
             report = self.get_report(self.get_filters(self.filterset))
             rows = self.get_table_rows(report)

@@ -10,18 +10,31 @@ The verdict is kept for a few seconds per process, so a page costs no extra quer
 
 import contextlib
 import contextvars
+import datetime
 import logging
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, connections
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 HEALTH_SECONDS = 5.0
 _reading = contextvars.ContextVar("aidtracker_reading_alias", default=None)
-_verdict = {"alias": None, "until": 0.0}
+_verdict = {"alias": None, "until": 0.0, "lag": None}
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current the figures a report block reads are: read from the replica
+    `lag_seconds` behind the primary (as of `as_of`), or live from the primary."""
+
+    from_replica: bool
+    as_of: datetime.datetime
+    lag_seconds: int = 0
 
 
 class ReplicaRouter:
@@ -74,13 +87,26 @@ def reporting_alias():
         healthy = lag is not None and lag <= settings.REPLICA_MAX_LAG_SECONDS
         if lag is not None and not healthy:
             logger.warning("Replica %ss behind, reports read the primary.", lag)
-        _verdict.update(alias=REPLICA if healthy else "default", until=now + HEALTH_SECONDS)
+        _verdict.update(
+            alias=REPLICA if healthy else "default", until=now + HEALTH_SECONDS, lag=lag
+        )
     return _verdict["alias"]
+
+
+def freshness():
+    """The Freshness of what the current block reads (the primary outside a block)."""
+    now = timezone.now()
+    if _reading.get() != REPLICA:
+        return Freshness(from_replica=False, as_of=now)
+    lag = int(_verdict["lag"] or 0)
+    return Freshness(
+        from_replica=True, as_of=now - datetime.timedelta(seconds=lag), lag_seconds=lag
+    )
 
 
 def forget_replica_health():
     """Check the replica again at the next block (after a settings change, in tests)."""
-    _verdict.update(alias=None, until=0.0)
+    _verdict.update(alias=None, until=0.0, lag=None)
 
 
 @contextlib.contextmanager
