@@ -451,6 +451,27 @@ def test_an_xlsx_with_excel_dates_and_numbers_is_read(tmp_path, worker):
     assert report(path)[2]["message"] == "family_size: Enter a whole number."
 
 
+def test_one_form_bound_again_judges_each_row_as_a_new_form_would():
+    """The check binds one form to row after row: no error, value or instance may
+    carry over from one row to the next."""
+    rows = [
+        household_row(family_size="0", email="x@"),
+        household_row(phone_number=phone(1)),
+        household_row(registration_date="2999-01-01", income_level="rich"),
+        household_row(phone_number=phone(2), notes="Two; three"),
+        household_row(family_name="", last_verified_date="2020-01-01"),
+    ]
+    reused = imports.ImportHouseholdForm()
+    for values in rows:
+        fresh = imports.ImportHouseholdForm(data=values)
+        assert reused.check(values) == fresh.is_valid()
+        assert imports.form_errors(reused) == imports.form_errors(fresh)
+        if fresh.is_valid():
+            assert reused.instance is not fresh.instance
+            assert reused.cleaned_data == fresh.cleaned_data
+            assert reused.instance.phone_number == fresh.instance.phone_number
+
+
 def test_cell_text_reads_excel_values_as_typed():
     assert imports.cell_text(4.0) == "4"
     assert imports.cell_text(3125550142) == "3125550142"
