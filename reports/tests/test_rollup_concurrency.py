@@ -9,6 +9,7 @@ import time
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Max
 
 from centers.models import StaffMember
 from centers.tests.factories import StaffMemberFactory
@@ -21,6 +22,7 @@ from distribution.services import (
     distribute_package,
     void_distribution,
 )
+from households.models import Household
 from households.tests.factories import HouseholdFactory
 from inventory.services import restock
 from inventory.tests.factories import AidPackageFactory
@@ -162,7 +164,7 @@ def rollup_triggers_of_0003():
 @pytest.fixture
 def neighbours(center, other_center, admin_staff):
     """Packages stocked for a holder at `center` and for others at `other_center`, and
-    three households with consecutive ids: the holder's is in the middle."""
+    three households with neighbouring ids: the holder's is in the middle."""
     from types import SimpleNamespace
 
     w = SimpleNamespace(
@@ -176,8 +178,9 @@ def neighbours(center, other_center, admin_staff):
     for c in (center, other_center):
         for package in (w.food, w.soap, w.kit):
             restock(center=c, package=package, quantity=20, staff=admin_staff)
-    w.before, w.holder, w.after = (HouseholdFactory() for _ in range(3))
-    assert w.after.pk - w.before.pk == 2
+    # Explicit ids: on a Galera cluster auto-increment steps by the number of nodes.
+    first = (Household.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    w.before, w.holder, w.after = (HouseholdFactory(pk=first + n) for n in range(3))
     return w
 
 
