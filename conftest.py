@@ -135,6 +135,7 @@ def portal(center, other_center, volunteer, worker, manager, admin_staff, other_
 @pytest.fixture
 def db_state():
     """Return a callable that captures what a refused request must leave unchanged."""
+    from audit.models import HouseholdChange, HouseholdChangeValues
     from distribution.models import DistributionLog
     from households.models import (
         AlternateCollector,
@@ -144,7 +145,7 @@ def db_state():
         HouseholdMember,
         PossibleDuplicate,
     )
-    from inventory.models import AidPackage, Inventory, StockMovement, Transfer
+    from inventory.models import AidPackage, Inventory, StockLot, StockMovement, Transfer
 
     def capture():
         return {
@@ -157,6 +158,7 @@ def db_state():
                 DistributionLog.objects.order_by("pk").values_list("pk", "transaction_status")
             ),
             "movements": StockMovement.objects.count(),
+            "lots": list(StockLot.objects.order_by("pk").values_list("pk", "quantity")),
             "households": list(Household.objects.order_by("pk").values()),
             "cards": list(HouseholdCard.objects.order_by("pk").values_list("pk", "revoked_at")),
             "packages": list(AidPackage.objects.order_by("pk").values()),
@@ -169,6 +171,8 @@ def db_state():
                 PossibleDuplicate.objects.order_by("pk").values_list("pk", "status")
             ),
             "transfers": list(Transfer.objects.order_by("pk").values_list("pk", "status")),
+            "history": list(HouseholdChange.objects.order_by("pk").values_list("pk", "action")),
+            "history_values": HouseholdChangeValues.objects.count(),
         }
 
     return capture

@@ -19,6 +19,7 @@ class SystemStatus:
     slow_query_settings: dict = field(default_factory=dict)
     last_backup: tuple | None = None
     unbalanced_stock: list = field(default_factory=list)
+    unbalanced_lots: list = field(default_factory=list)  # rows whose lots do not add up
     inventory_rows: int = 0
     unbalanced_transfers: list = field(default_factory=list)  # (transfer, its movements)
     in_transit: object = None  # inventory.selectors.TransitTotals
@@ -32,6 +33,7 @@ def system_status():
     ledger = with_transfers(stock_ledger())
     status.inventory_rows = len(ledger)
     status.unbalanced_stock = [row for row in ledger if not row.balanced]
+    status.unbalanced_lots = [row for row in ledger if not row.lots_add_up]
     status.unbalanced_transfers = unbalanced_transfers()
     status.in_transit = in_transit_totals()
     status.last_backup = latest_backup()

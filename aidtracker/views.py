@@ -16,15 +16,16 @@ from centers.mixins import CenterScopedMixin
 from core.db.retry import is_retryable
 from core.mixins import PageMixin, StaffRequiredMixin
 from distribution.models import DistributionLog
+from inventory.lot_models import EXPIRY_WARNING_DAYS
 from inventory.models import CurrentInventoryStatus
-from inventory.selectors import center_in_transit, overdue_transfers
+from inventory.selectors import center_in_transit, expiry_alerts, overdue_transfers
 
 from .status import system_status
 
 
 class DashboardView(CenterScopedMixin, PageMixin, TemplateView):
-    """Today at one center: stock alerts, stock in transit, distributions and failures,
-    latest log entries."""
+    """Today at one center: stock alerts (expired and expiring lots too), stock in
+    transit, distributions and failures, latest log entries."""
 
     title = "Dashboard"
     template_name = "aidtracker/dashboard.html"
@@ -55,6 +56,8 @@ class DashboardView(CenterScopedMixin, PageMixin, TemplateView):
                 in_transit=center_in_transit(center),
                 overdue_transfers=list(overdue_transfers(center)[:10]),
                 overdue_days=settings.TRANSFER_OVERDUE_DAYS,
+                expiry_alerts=expiry_alerts(center),
+                expiry_warning_days=EXPIRY_WARNING_DAYS,
             )
         return super().get_context_data(**context, **kwargs)
 

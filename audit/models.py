@@ -1,7 +1,9 @@
-"""The access log: who exported a report or looked at a household's personal data.
+"""The access log (who exported a report or looked at a household's personal data) and
+the households' change history (who changed what, from what to what).
 
-The table and its append-only triggers were created by the reports app's first
-migrations; this app owns the model since (its first migration only moves the state).
+The access log's table and its append-only triggers were created by the reports app's
+first migrations; this app owns the model since (its first migration only moves the
+state). The change history's triggers are this app's (audit/sql).
 """
 
 from django.db import models
@@ -15,12 +17,16 @@ from core.scoping import center_scoped_manager
 class AccessAction(models.TextChoices):
     EXPORT = "export", "Export"
     VIEW_HOUSEHOLD = "view_household", "View household"
+    LIST_HOUSEHOLDS = "list_households", "List households"
+    ANONYMISE = "anonymise", "Anonymise household"
 
 
 class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "Excel (XLSX)"
     HXL = "hxl", "HXL CSV"
+    HTML = "html", "Printable page"
+    JSON = "json", "JSON"
 
 
 class AccessLog(models.Model):
@@ -77,3 +83,97 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.staff_name}: {self.get_action_display()} {self.target}"
+
+
+class HouseholdChangeAction(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    EDITED = "edited", "Edited"
+    STATUS = "status", "Status changed"
+    MEMBER_ADDED = "member_added", "Member added"
+    MEMBER_EDITED = "member_edited", "Member changed"
+    MEMBER_REMOVED = "member_removed", "Member removed"
+    ALTERNATES = "alternates", "Alternate collectors changed"
+    CARD_ISSUED = "card_issued", "Card issued"
+    DUPLICATE_DISMISSED = "duplicate_dismissed", "Possible duplicate dismissed"
+    DUPLICATE_CONFIRMED = "duplicate_confirmed", "Duplicate confirmed"
+    ANONYMISED = "anonymised", "Anonymised"
+
+
+class HouseholdChange(models.Model):
+    """One change to a household's record: who made it (as they were named and what
+    their role was then), when, and each changed field's old and new value.
+
+    Append-only in the database: triggers refuse UPDATE and DELETE. `changes` holds
+    the fields that are no personal data, as {field: [old, new]}; the personal ones
+    (names, phone, email, address, notes, dates of birth) are named in `erasable` and
+    their values kept in HouseholdChangeValues, which anonymisation erases without
+    touching this row. `staff` is empty only for the retention job (`staff_name` says so).
+    """
+
+    Action = HouseholdChangeAction
+
+    id = models.AutoField(primary_key=True, db_column="change_id")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="changes"
+    )
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="household_changes",
+    )
+    staff_name = models.CharField(max_length=120, help_text="Who changed it, as named then.")
+    staff_role = models.CharField(max_length=9, choices=StaffMember.Role, blank=True)
+    action = models.CharField(max_length=20, choices=Action)
+    subject = models.CharField(
+        max_length=60, blank=True, help_text="What of the household changed, if not itself."
+    )
+    changes = models.JSONField(default=dict, blank=True)
+    erasable = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "Household_Changes"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["household", "created_at"], name="idx_change_household_date"),
+        ]
+        constraints = [
+            choices_check("action", HouseholdChangeAction, name="chk_change_action"),
+            models.CheckConstraint(
+                condition=models.Q(staff_role="")
+                | models.Q(staff_role__in=StaffMember.Role.values),
+                name="chk_change_staff_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} #{self.household_id} by {self.staff_name}"
+
+
+class HouseholdChangeValues(models.Model):
+    """The personal values of one change (`changes`, {field: [old, new]}), kept apart so
+    they can be erased when the household is anonymised while its history stays as
+    written.
+
+    Triggers refuse every UPDATE, and a DELETE unless the household is anonymised.
+    """
+
+    change = models.OneToOneField(
+        HouseholdChange,
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="personal_values",
+        db_column="change_id",
+    )
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="+"
+    )
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        db_table = "Household_Change_Values"
+
+    def __str__(self):
+        return f"Values of change #{self.change_id}"

@@ -3,7 +3,7 @@
 Run from the repository root against a MySQL/MariaDB database of its own:
 
     DATABASE_URL=mysql://root:@127.0.0.1:3306/aidtracker_bench \\
-        .venv/bin/python -m bench.distribution [--seconds 5] [--workers 1,4,16,64]
+        .venv/bin/python -m bench.distribution [--seconds 5] [--workers 1,4,16,64] [--lots]
 
 The database is created if it is missing (loopback only) and migrated first;
 everything the run creates stays there (the audit log is append-only), so give the
@@ -20,15 +20,19 @@ worker processes that each set up Django and open their own connection:
 - bare:      the service's transaction sent by a bare MySQLdb loop without Django,
              with the very SQL text of distribution/statements.py (BEGIN; lock
              household; re-read package, center and staff; eligibility read;
-             conditional UPDATE of the inventory row; INSERT log; COMMIT): the
-             floor for the service.
+             conditional UPDATE of the inventory row; read the row's unexpired
+             lots, take from the first to expire; INSERT log; INSERT the lot take;
+             COMMIT): the floor for the service.
 
 Each path gets `--seconds` per cell, cut into `--rounds` slices that alternate
 between the paths in a rotating order, so that load from anything else on the
 machine falls on all paths alike.
 
 Scenarios: HOT is one inventory row with a huge stock that every worker hits;
-SPREAD is 64 inventory rows (8 centers x 8 packages). Packages have a validity
+SPREAD is 64 inventory rows (8 centers x 8 packages). Each row is one lot without
+code or expiry; with --lots it is three lots instead (LOTS: one expired, one that
+expires first and holds the stock, one without expiry), so every attempt reads past
+an expired lot and takes from the next. Packages have a validity
 period of one day and every attempt uses a household not used before with that
 package, so every attempt should succeed; each cell gets packages of its own, so
 households can be reused between cells. An attempt that does not succeed counts
@@ -77,6 +81,9 @@ SPREAD_PACKAGES = 8
 HOT_STOCK = 1_000_000  # the restock service's maximum per call
 SPREAD_STOCK = 50_000
 BENCH_FAMILY = "Bench"
+# --lots: (code, units, expiry in days from today or None) per row, in restock order;
+# the middle one gets the scenario's stock.
+LOTS = (("EXPIRED", 1_000, -1), ("FIRST", None, 30), ("UNDATED", 1_000, None))
 
 
 @dataclass
@@ -161,10 +168,29 @@ def build_world():
     return World(centers=centers, workers_by_center=workers, admin=admin, tag=tag)
 
 
-def build_targets(world, scenario, label):
+def stock_row(center, package, stock, staff, lots):
+    """Restock one row: `stock` units without a lot, or the three LOTS."""
+    from inventory.lot_models import utc_today
+    from inventory.services import restock
+
+    if not lots:
+        restock(center=center, package=package, quantity=stock, staff=staff)
+        return
+    for code, units, days in LOTS:
+        expiry = None if days is None else utc_today() + datetime.timedelta(days=days)
+        restock(
+            center=center,
+            package=package,
+            quantity=units or stock,
+            staff=staff,
+            lot_code=code,
+            expiry_date=expiry,
+        )
+
+
+def build_targets(world, scenario, label, lots=False):
     """Create the cell's packages and stock them; return its targets and package ids."""
     from inventory.models import AidPackage
-    from inventory.services import restock
 
     hot = scenario == "hot"
     centers = world.centers[:1] if hot else world.centers
@@ -174,18 +200,15 @@ def build_targets(world, scenario, label):
             category=AidPackage.Category.FOOD,
             estimated_cost=10,
             validity_period_days=1,
+            is_perishable=False,  # rows without --lots hold units without an expiry date
         )
         for number in range(1 if hot else SPREAD_PACKAGES)
     ]
     targets = []
     for center in centers:
         for package in packages:
-            restock(
-                center=center,
-                package=package,
-                quantity=HOT_STOCK if hot else SPREAD_STOCK,
-                staff=world.admin,
-            )
+            stock = HOT_STOCK if hot else SPREAD_STOCK
+            stock_row(center, package, stock, world.admin, lots)
             targets.append(Target(center.pk, package.pk, world.workers_by_center[center.pk].pk))
     return targets, [package.pk for package in packages]
 
@@ -209,7 +232,7 @@ def verify(cell, package_ids):
         cell.error_samples.append(f"check_stock: {error}")
 
 
-def measure(pool, world, scenario, workers, paths, seconds, rounds):
+def measure(pool, world, scenario, workers, paths, seconds, rounds, lots=False):
     """Return one Cell per path, measured in `rounds` alternating slices.
 
     On a shared machine the load drifts; slicing the paths' time and rotating
@@ -221,7 +244,7 @@ def measure(pool, world, scenario, workers, paths, seconds, rounds):
     for path in paths:
         cells[path] = Cell(scenario, workers, path)
         label = f"{scenario}-{workers}-{path}"
-        targets, package_ids[path] = build_targets(world, scenario, label)
+        targets, package_ids[path] = build_targets(world, scenario, label, lots)
         commands[path] = {
             "cell": label,
             "path": path,
@@ -283,6 +306,11 @@ def parse_arguments(argv):
         help="alternating slices per cell (its seconds are split between them)",
     )
     parser.add_argument(
+        "--lots",
+        action="store_true",
+        help="stock each row as three lots, one of them expired (LOTS), not one",
+    )
+    parser.add_argument(
         "--households",
         type=int,
         default=DEFAULT_HOUSEHOLDS,
@@ -309,6 +337,8 @@ def main(argv=None):
     began = time.monotonic()
     print(f"Load average before: {format_load()}", flush=True)
     print(f"Database {connection.settings_dict['NAME']}: migrating...", flush=True)
+    if arguments.lots:
+        print(f"Rows stocked as lots {', '.join(code for code, *_ in LOTS)}.", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     paths = list(arguments.paths)
     skipped_procedure = ""
@@ -325,7 +355,14 @@ def main(argv=None):
         for scenario in arguments.scenarios:
             for workers in arguments.workers:
                 measured = measure(
-                    pool, world, scenario, workers, paths, arguments.seconds, arguments.rounds
+                    pool,
+                    world,
+                    scenario,
+                    workers,
+                    paths,
+                    arguments.seconds,
+                    arguments.rounds,
+                    arguments.lots,
                 )
                 if skipped_procedure:
                     measured.insert(

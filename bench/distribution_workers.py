@@ -159,6 +159,7 @@ def bare_connection():
 
 def prepare_bare(cutoff):
     from distribution.statements import statements_for
+    from inventory.lots import fefo_plan
 
     sql = statements_for("mysql")
     connection = bare_connection()
@@ -181,8 +182,17 @@ def prepare_bare(cutoff):
             if cursor.rowcount != 1:
                 cursor.execute("ROLLBACK")
                 return "refused"
+            cursor.execute(sql.usable_lots, (target.center_id, target.package_id, now.date()))
+            plan = fefo_plan(cursor.fetchall(), 1)
+            if plan is None:
+                cursor.execute("ROLLBACK")
+                return "refused"
+            for lot_id, units in plan:
+                cursor.execute(sql.take_from_lot, (units, lot_id))
             ids = (household_id, target.package_id, target.center_id, target.staff_id)
             cursor.execute(sql.insert_log, (*ids, 1, now, "success", None, None, None, None, None))
+            log_id = cursor.lastrowid
+            cursor.executemany(sql.insert_lot_take, [(log_id, *take) for take in plan])
             cursor.execute("COMMIT")
         except Exception:
             connection.rollback()

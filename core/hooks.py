@@ -15,6 +15,10 @@ _registry = defaultdict(list)
 HOUSEHOLD_PANELS = "household_panels"
 # A distribution center's page: functions (request, center, staff) -> Panel.
 CENTER_PANELS = "center_panels"
+# Anonymising a household: functions (household_id) that erase the personal data an
+# app above households keeps about it (who collected a basket), in the same
+# transaction. Each returns (what it erased, in a few words; how many rows).
+HOUSEHOLD_ERASERS = "household_erasers"
 
 
 @dataclass(frozen=True)

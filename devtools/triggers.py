@@ -3,12 +3,12 @@
 import re
 from contextlib import contextmanager
 
-from core.db.accounts import APPEND_ONLY_TABLES
+from core.db.accounts import APPEND_ONLY_TABLES, ERASABLE_TABLES
 
 # Tables whose triggers a purge lifts: the append-only logs (they refuse DELETE), and
 # Households, whose AFTER DELETE trigger (reports' coverage counts) would otherwise
 # write pending rows into a table the purge may already have emptied.
-LIFTED_TABLES = (*APPEND_ONLY_TABLES, "Households")
+LIFTED_TABLES = (*APPEND_ONLY_TABLES, *ERASABLE_TABLES, "Households")
 
 
 # SHOW CREATE TRIGGER names the definer. Re-created with it, a trigger replicates

@@ -7,7 +7,8 @@ visit is submitted, so what is shown here can only be out of date, never wrong.
 import datetime
 from dataclasses import dataclass
 
-from inventory.models import AidPackage, Inventory
+from inventory.models import AidPackage
+from inventory.selectors import usable_by_package
 
 from .models import FormSubmission
 from .rules import MAX_QUANTITY
@@ -67,9 +68,7 @@ class Basket:
 
 def basket(household, center):
     """What `household` may take at `center`, in package order, in four queries."""
-    stock = dict(
-        Inventory.objects.filter(center=center).values_list("package_id", "quantity_on_hand")
-    )
+    stock = usable_by_package(center)  # expired units are on hand but never handed out
     packages = list(
         AidPackage.objects.filter(pk__in=stock, is_active=True).order_by("category", "package_name")
     )

@@ -7,7 +7,7 @@ from centers.models import DistributionCenter, StaffMember
 from core.db.constraints import choices_check
 from core.scoping import center_scoped_manager
 from households.models import Household
-from inventory.models import AidPackage
+from inventory.models import AidPackage, StockLot
 
 
 class LogStatus(models.TextChoices):
@@ -218,6 +218,34 @@ class FormSubmission(models.Model):
 
     def __str__(self):
         return f"Form {self.token[:8]}… recorded log #{self.log_id}"
+
+
+class LotTake(models.Model):
+    """Units a successful distribution took from one lot, so a void puts them back there.
+
+    Inserted with the success row, under the inventory row's lock; a success takes
+    from one lot, or from several when the first to expire holds too few.
+    """
+
+    id = models.AutoField(primary_key=True, db_column="take_id")
+    log = models.ForeignKey(
+        DistributionLog, on_delete=models.PROTECT, related_name="lot_takes", db_index=False
+    )
+    lot = models.ForeignKey(StockLot, on_delete=models.PROTECT, related_name="takes")
+    quantity = models.IntegerField()
+
+    objects = center_scoped_manager("log__center")
+
+    class Meta:
+        db_table = "Distribution_Lot_Takes"
+        constraints = [
+            # Also the index of the log's foreign key.
+            models.UniqueConstraint(fields=["log", "lot"], name="uq_take_log_lot"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="chk_take_quantity"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} from {self.lot.describe()} (log #{self.log_id})"
 
 
 class Eligibility(models.TextChoices):

@@ -1,10 +1,13 @@
 """The steps every recording shares: the rules read under the household lock, the
-audit-row insert, and the form token spent in the same transaction.
+lots taken under the inventory row's lock, the audit-row insert, and the form token
+spent in the same transaction.
 
 `distribute_package` (services) and `serve_household` (visits) both decide a line with
-`decide_under_lock`, so one place decides eligibility, owed units and the entitlement.
+`decide_under_lock`, so one place decides eligibility, owed units and the entitlement,
+and both take units from the lots with `usable_lots`, `take_lots` and `record_takes`.
 """
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 from functools import partial
@@ -127,6 +130,37 @@ def decide_under_lock(cursor, *, household, package, center, staff, quantity, fa
     if owed is None or owed[1] <= 0 or (quantity is not None and quantity > owed[1]):
         return decided("not_eligible")
     return decided(None, owed=owed)
+
+
+def usable_lots(cursor, *, center, package, now):
+    """(lot id, units) of the inventory row's unexpired lots, first to expire first.
+
+    Read under the row's lock (a row's lots are only written under it), so they are
+    what the row holds now; expired lots are left out, as if they were not there.
+    """
+    today = now.astimezone(datetime.UTC).date()
+    cursor.execute(
+        statements_for(connection.vendor).usable_lots,
+        [center.pk, package.pk, connection.ops.adapt_datefield_value(today)],
+    )
+    return [(lot_id, int(units)) for lot_id, units in cursor.fetchall()]
+
+
+def take_lots(cursor, plan):
+    """Take each planned (lot id, units) out of its lot (inventory.lots.fefo_plan)."""
+    take_from_lot = statements_for(connection.vendor).take_from_lot
+    for lot_id, units in plan:
+        cursor.execute(take_from_lot, [units, lot_id])
+
+
+def record_takes(cursor, log, plan):
+    """Record which lots the success `log` took its units from, for a void to put back."""
+    rows = [(log.pk, lot_id, units) for lot_id, units in plan]
+    insert = statements_for(connection.vendor).insert_lot_take
+    if len(rows) == 1:
+        cursor.execute(insert, rows[0])
+    else:
+        cursor.executemany(insert, rows)
 
 
 def adapt_datetime(value):

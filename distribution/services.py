@@ -16,18 +16,22 @@ from centers import policies
 from core.db.galera import certify
 from core.db.retry import LockContention, atomic_with_retries
 from households.models import Household
+from inventory.lots import fefo_plan, put_back
 from inventory.models import Inventory
 
-from .models import DistributionLog
+from .models import DistributionLog, LotTake
 from .recording import (
     HOUSEHOLD_LOCK,
     FormAlreadySubmitted,
     Submission,
     decide_under_lock,
     insert_log,
+    record_takes,
     spend,
     staff_id,
+    take_lots,
     unless_submitted,
+    usable_lots,
 )
 from .rules import (
     BUSY_CODE,
@@ -108,7 +112,9 @@ def distribute_package(*, household, package, center, staff, quantity=1, form_to
 
     The household row is locked first. The inventory row is locked second, by the
     conditional UPDATE that takes the stock, so the hot row stays locked only for
-    that UPDATE, the log insert and the commit.
+    that UPDATE, the lot step, the log insert and the commit. Under that lock the
+    units come out of the row's unexpired lots, first to expire first; if those hold
+    too few (the rest has expired), it is `insufficient_stock`, as for an empty row.
     """
     sql = statements_for(connection.vendor)
     adapt_datetime = connection.ops.adapt_datetimefield_value
@@ -154,6 +160,10 @@ def distribute_package(*, household, package, center, staff, quantity=1, form_to
                 cursor.execute(sql.stock_on_hand, [center.pk, package.pk])
                 stocked = cursor.fetchone() is not None
                 raise _Refusal("insufficient_stock" if stocked else "no_inventory")
+            plan = fefo_plan(usable_lots(cursor, center=center, package=package, now=now), quantity)
+            if plan is None:
+                raise _Refusal("insufficient_stock")
+            take_lots(cursor, plan)
             log = insert_log(
                 cursor,
                 household_id=household.pk,
@@ -165,6 +175,7 @@ def distribute_package(*, household, package, center, staff, quantity=1, form_to
                 transaction_status=DistributionLog.Status.SUCCESS,
                 owed_item_id=decision.owed[0] if decision.owed else None,
             )
+            record_takes(cursor, log, plan)
             spend(cursor, submission, log)
             return log
 
@@ -210,7 +221,8 @@ def _log_failure(household, package, center, staff, quantity, code, submission=N
 
 
 def void_distribution(*, log, staff, reason):
-    """Cancel a successful distribution: append a `cancelled` row and put the stock back.
+    """Cancel a successful distribution: append a `cancelled` row and put the stock back
+    into the lots it was taken from.
 
     The household becomes eligible for the package again. Each success can be voided
     once; the unique `voided_log_id` column makes the database refuse a second void.
@@ -250,6 +262,8 @@ def void_distribution(*, log, staff, reason):
         Inventory.objects.filter(pk=inventory_id).update(
             quantity_on_hand=F("quantity_on_hand") + log.quantity_distributed, updated_at=now
         )
+        takes = LotTake.objects.filter(log_id=log.pk).values_list("lot_id", "quantity")
+        put_back(inventory_id, list(takes), log.quantity_distributed)
         return void
 
     try:

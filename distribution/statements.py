@@ -12,6 +12,8 @@ Every statement takes `%s` placeholders, as Django's cursors do on both database
 import functools
 from dataclasses import dataclass
 
+from inventory.lots import fefo_order_sql, usable_lot_sql
+
 from .rules import served_sql
 
 LOG_COLUMNS = (
@@ -51,6 +53,11 @@ class DistributionStatements:
     lock_household_for_visit: str
     # A due line reads the stock under the inventory row's lock before it takes it.
     lock_stock: str
+    # Under the inventory row's lock: the row's lots that may be handed out, in the
+    # order they go out (inventory.lots), then take from them and record the takes.
+    usable_lots: str
+    take_from_lot: str
+    insert_lot_take: str
     # Spend a form's one-time token in the transaction that records its outcome.
     insert_submission: str
     # The outcome a spent token recorded, and what its form said.
@@ -114,6 +121,16 @@ def build_statements(vendor):
         lock_stock=(
             f"SELECT quantity_on_hand FROM {inventory.split(' FORCE')[0]}"
             f" WHERE center_id = %s AND package_id = %s{lock}"
+        ),
+        usable_lots=(
+            "SELECT l.lot_id, l.quantity FROM Inventory i"
+            " JOIN Stock_Lots l ON l.inventory_id = i.inventory_id"
+            f" WHERE i.center_id = %s AND i.package_id = %s AND {usable_lot_sql('l')}"
+            f" ORDER BY {fefo_order_sql('l')}"
+        ),
+        take_from_lot="UPDATE Stock_Lots SET quantity = quantity - %s WHERE lot_id = %s",
+        insert_lot_take=(
+            "INSERT INTO Distribution_Lot_Takes (log_id, lot_id, quantity) VALUES (%s, %s, %s)"
         ),
         insert_submission=(
             "INSERT INTO Form_Submissions (token, fingerprint, log_id, created_at)"

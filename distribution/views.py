@@ -13,7 +13,8 @@ from core.mixins import PageMixin, StaffRequiredMixin
 from core.params import parse_id
 from households.models import Household
 from households.selectors import search_households
-from inventory.models import AidPackage, Inventory
+from inventory.models import AidPackage
+from inventory.selectors import usable_by_package
 
 from . import tokens
 from .forms import (
@@ -240,12 +241,8 @@ class DistributionCheckView(StaffRequiredMixin, TemplateView):
         if household and package:
             eligibility = household_eligibility(household, [package])[0]
         on_hand = None
-        if center and package:
-            on_hand = (
-                Inventory.objects.filter(center=center, package=package)
-                .values_list("quantity_on_hand", flat=True)
-                .first()
-            )
+        if center and package:  # what can be handed out: expired units are not
+            on_hand = usable_by_package(center, packages=[package]).get(package.pk)
         return super().get_context_data(
             household=household,
             package=package,

@@ -2,7 +2,7 @@
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.db.galera import certify
 from core.db.retry import LockContention, atomic_with_retries
 from households.models import Household
+from inventory.lots import fefo_plan
 from inventory.models import AidPackage
 
 from .models import DistributionLog, OwedItem, Visit
@@ -19,9 +20,12 @@ from .recording import (
     adapt_datetime,
     decide_under_lock,
     insert_log,
+    record_takes,
     spend,
     staff_id,
+    take_lots,
     unless_submitted,
+    usable_lots,
 )
 from .rules import BUSY_CODE, BUSY_MESSAGE, FAILURE_MESSAGES, is_valid_quantity, owed_until
 from .statements import statements_for
@@ -39,6 +43,7 @@ class _Line:
     owed_item_id: int | None = None
     shortfall: int = 0
     validity_days: int = 0
+    takes: list = field(default_factory=list)  # (lot id, units) a success took
 
 
 def serve_household(*, household, center, staff, lines, collected_by="", form_token=None):
@@ -109,7 +114,11 @@ def serve_household(*, household, center, staff, lines, collected_by="", form_to
 
 
 def _serve_line(cursor, household, family_size, center, staff, package, quantity, now):
-    """Decide one line and take its stock (the inventory row's lock is the second)."""
+    """Decide one line and take its stock (the inventory row's lock is the second).
+
+    Under that lock the units come out of the row's unexpired lots, first to expire
+    first; expired units count as no stock.
+    """
     if quantity is not None and not is_valid_quantity(quantity):
         return _Line(package, quantity, "invalid_quantity")
     decision = decide_under_lock(
@@ -126,17 +135,21 @@ def _serve_line(cursor, household, family_size, center, staff, package, quantity
     if decision.code is not None:
         return _Line(package, asked, decision.code)
     sql = statements_for(connection.vendor)
+    cursor.execute(sql.lock_stock, [center.pk, package.pk])
+    if cursor.fetchone() is None:
+        return _Line(package, asked, "no_inventory")
+    lots = usable_lots(cursor, center=center, package=package, now=now)
     if quantity is None:
-        cursor.execute(sql.lock_stock, [center.pk, package.pk])
-        stock = cursor.fetchone()
-        if stock is None or stock[0] <= 0:
-            return _Line(package, asked, "no_inventory" if stock is None else "insufficient_stock")
-        asked = min(decision.due, stock[0])
+        asked = min(decision.due, sum(units for _, units in lots))
+        if asked <= 0:
+            return _Line(package, decision.due, "insufficient_stock")
+    plan = fefo_plan(lots, asked)
+    if plan is None:
+        return _Line(package, asked, "insufficient_stock")
     cursor.execute(sql.take_stock, [asked, adapt_datetime(now), center.pk, package.pk, asked])
-    if cursor.rowcount != 1:
-        cursor.execute(sql.stock_on_hand, [center.pk, package.pk])
-        stocked = cursor.fetchone() is not None
-        return _Line(package, asked, "insufficient_stock" if stocked else "no_inventory")
+    if cursor.rowcount != 1:  # the lots hold no more than the row: a guard, not a path
+        return _Line(package, asked, "insufficient_stock")
+    take_lots(cursor, plan)
     return _Line(
         package,
         asked,
@@ -144,6 +157,7 @@ def _serve_line(cursor, household, family_size, center, staff, package, quantity
         # What a fresh entitlement could not get is owed; an owed line keeps its item.
         shortfall=0 if decision.owed or quantity is not None else decision.due - asked,
         validity_days=decision.validity_days,
+        takes=plan,
     )
 
 
@@ -174,6 +188,7 @@ def _record_visit(cursor, household, center, staff, collected_by, now, outcomes,
                 transaction_status=DistributionLog.Status.SUCCESS,
                 owed_item_id=line.owed_item_id,
             )
+            record_takes(cursor, log, line.takes)
         else:
             log = insert_log(
                 cursor,

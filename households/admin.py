@@ -2,7 +2,7 @@ from django.contrib import admin
 from django_tasks_db.models import DBTaskResult
 
 from audit.models import AccessLog
-from audit.services import record_access
+from audit.services import record_access, record_households_shown
 from core.admin import ReadOnlyAdmin, RoleAdmin
 
 from .models import Household, PossibleDuplicate
@@ -30,7 +30,7 @@ class HouseholdAdmin(RoleAdmin):
     list_filter = ["status", "priority_level", "income_level", "city"]
     search_fields = ["=id", "family_name", "primary_contact_name", "phone_number", "city"]
     date_hierarchy = "registration_date"
-    readonly_fields = ["created_at", "updated_at", "duplicate_of"]
+    readonly_fields = ["created_at", "updated_at", "duplicate_of", "anonymised_at"]
 
     def get_object(self, request, object_id, from_field=None):
         """Record in the access log who opened a household in admin, as the portal does."""
@@ -43,6 +43,19 @@ class HouseholdAdmin(RoleAdmin):
                 object_id=household.pk,
             )
         return household
+
+    def changelist_view(self, request, extra_context=None):
+        """Record in the access log which households each page of the list showed."""
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and request.staff is not None:
+            record_households_shown(
+                staff=request.staff,
+                target="household list (admin)",
+                household_ids=[household.pk for household in changelist.result_list],
+                params={"page": changelist.page_num},
+            )
+        return response
 
     def save_model(self, request, obj, form, change):
         save_household(household=obj, staff=request.staff)

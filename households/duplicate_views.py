@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import ListView, View
 
+from audit.services import record_households_shown
 from centers import policies
 from core.db.retry import LockContention
 from core.mixins import PageMixin, StaffRequiredMixin
@@ -23,7 +24,8 @@ class ReviewerRequiredMixin(StaffRequiredMixin):
 
 
 class DuplicateQueueView(ReviewerRequiredMixin, PageMixin, ListView):
-    """The open pairs, best first, each household's details side by side."""
+    """The open pairs, best first, each household's details side by side; each page view
+    is one access-log entry naming the households it showed."""
 
     model = PossibleDuplicate
     title = "Possible duplicates"
@@ -43,6 +45,14 @@ class DuplicateQueueView(ReviewerRequiredMixin, PageMixin, ListView):
             {pair.household_a_id for pair in pairs} | {pair.household_b_id for pair in pairs}
         )
         context["reviews"] = [Review(pair, served) for pair in pairs]
+        record_households_shown(
+            staff=self.staff,
+            target="possible duplicates",
+            household_ids=[
+                pk for pair in pairs for pk in (pair.household_a_id, pair.household_b_id)
+            ],
+            params={"page": context["page_obj"].number},
+        )
         return context
 
 

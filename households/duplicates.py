@@ -105,8 +105,9 @@ def _batches(iterable, size):
 
 
 def _registry():
-    """The households a registration may duplicate: all but confirmed duplicates."""
-    return Household.objects.filter(duplicate_of__isnull=True)
+    """The households a registration may duplicate: all but confirmed duplicates and
+    anonymised households (nothing of theirs is left to compare)."""
+    return Household.objects.filter(duplicate_of__isnull=True, anonymised_at__isnull=True)
 
 
 def _registration(row):

@@ -30,18 +30,31 @@ class HouseholdForm(forms.ModelForm):
             "registration_date",
             "last_verified_date",
             "notes",
+            "processing_basis",
+            "consent_given_by",
+            "basis_recorded_on",
         ]
         widgets = {
             "registration_date": forms.DateInput(attrs={"type": "date"}),
+            "basis_recorded_on": forms.DateInput(attrs={"type": "date"}),
             "last_verified_date": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "phone_number": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
 
     family_size = WholeNumberField(min_value=1, max_value=100)
+    # A new registration at the desk records why its data may be held; a bulk import
+    # may leave it out (flagged until someone records it), as may an older household.
+    basis_required = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        basis = self.fields["processing_basis"]
+        basis.required = self.basis_required and self.instance.pk is None
+        basis.help_text = (
+            "Consent (say who gave it), or another lawful basis for holding this household's data."
+        )
+        self.fields["basis_recorded_on"].help_text = "Leave empty for today."
         members = self.instance.members.count() if self.instance.pk else 0
         if members:
             field = self.fields["family_size"]
@@ -80,11 +93,18 @@ class HouseholdStatusForm(forms.Form):
 
 
 class HouseholdSearchForm(forms.Form):
+    MISSING_BASIS = "missing"
+
     q = forms.CharField(
         label="Name, phone or household number",
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
+    )
+    basis = forms.ChoiceField(
+        label="Basis for processing",
+        required=False,
+        choices=[("", "Any basis"), (MISSING_BASIS, "No basis recorded")],
     )
 
 

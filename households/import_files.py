@@ -16,7 +16,13 @@ from openpyxl import load_workbook
 from .forms import HouseholdForm
 
 COLUMNS = tuple(HouseholdForm.Meta.fields)
-OPTIONAL_COLUMNS = ("last_verified_date", "notes")
+OPTIONAL_COLUMNS = (
+    "last_verified_date",
+    "notes",
+    "processing_basis",
+    "consent_given_by",
+    "basis_recorded_on",
+)
 REQUIRED_COLUMNS = tuple(column for column in COLUMNS if column not in OPTIONAL_COLUMNS)
 DELIMITERS = ",;\t"
 EXTENSIONS = (".csv", ".xlsx")
@@ -192,7 +198,7 @@ def _columns(header):
         expected = ", ".join(COLUMNS)
         raise ImportRefused(
             " ".join(problems) + f" The header row names the columns {expected}; "
-            f"{' and '.join(OPTIONAL_COLUMNS)} may be left out."
+            f"{', '.join(OPTIONAL_COLUMNS)} may be left out."
         )
     return names
 

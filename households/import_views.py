@@ -1,6 +1,7 @@
 """Bulk registration pages: upload a file, watch its check, preview, import, report."""
 
 import csv
+import re
 
 from django import forms
 from django.contrib import messages
@@ -12,6 +13,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, View
 
+from audit.models import ExportFormat
+from audit.services import record_households_shown
 from centers import policies
 from core.mixins import PageMixin, StaffRequiredMixin
 from core.spreadsheets import neutralise
@@ -31,6 +34,18 @@ from .selectors import import_result_rows, imports_for, previous_imports_of_file
 
 REPORT_HEADER = ["row", "verdict", "household_id", "message"]
 ROWS_PER_PAGE = 50
+# A household a row's message names ("Possible duplicate of household #12: same
+# family name (Hassan)"): its names and address may be in the message.
+MENTIONED = re.compile(r"#([0-9]+)")
+
+
+def households_named(rows):
+    """The ids of the households the rows registered, duplicate or name, in row order."""
+    ids = []
+    for household_id, message in rows:
+        ids.append(household_id)
+        ids.extend(int(pk) for pk in MENTIONED.findall(message or ""))
+    return ids
 
 
 class UploadForm(forms.Form):
@@ -40,7 +55,9 @@ class UploadForm(forms.Form):
             "The first row names the columns, as the registration form does: family_name, "
             "primary_contact_name, phone_number, email, address, city, state, zip_code, "
             "family_size, income_level, priority_level, registration_date, and optionally "
-            "last_verified_date and notes."
+            "last_verified_date, notes and the basis for processing: processing_basis "
+            "(consent, vital_interests, public_task, legitimate or legal_obligation), "
+            "consent_given_by (required for consent) and basis_recorded_on (default: today)."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
@@ -97,7 +114,11 @@ class ImportListView(ImportStaffMixin, FormView):
 
 
 class ImportDetailView(JobMixin, DetailView):
-    """The job's state, progress, verdict counts and rows (the preview or the import's)."""
+    """The job's state, progress, verdict counts and rows (the preview or the import's).
+
+    The rows' messages name households already registered (and, for a possible
+    duplicate, their names and address): each page view is one access-log entry.
+    """
 
     template_name = "households/imports/import_detail.html"
     context_object_name = "job"
@@ -121,6 +142,12 @@ class ImportDetailView(JobMixin, DetailView):
             verdict = ""
         rows = import_result_rows(self.job, verdict)
         page = Paginator(rows, ROWS_PER_PAGE).get_page(self.request.GET.get("page"))
+        record_households_shown(
+            staff=self.staff,
+            target="household import",
+            household_ids=households_named((row.household_id, row.message) for row in page),
+            params={"import": self.job.pk, "page": page.number},
+        )
         return super().get_context_data(
             verdict=verdict,
             verdicts=RowVerdict.choices,
@@ -192,15 +219,26 @@ class ResumeImportView(JobActionView):
 
 
 class ImportReportView(JobMixin, View):
-    """Every row's verdict as CSV: the preview's, or the import's once confirmed."""
+    """Every row's verdict as CSV: the preview's, or the import's once confirmed;
+    recorded in the access log (an export) before it is sent."""
 
     def get(self, request, *args, **kwargs):
         job = self.job
+        rows = list(
+            import_result_rows(job).values_list("row", "verdict", "household_id", "message")
+        )
+        record_households_shown(
+            staff=self.staff,
+            target="household import report",
+            household_ids=households_named((row[2], row[3]) for row in rows),
+            params={"import": job.pk},
+            export_format=ExportFormat.CSV,
+        )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         name = f"import-{job.pk}-{job.phase}-report.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         writer = csv.writer(response, lineterminator="\r\n")
         writer.writerow(REPORT_HEADER)
-        for row in import_result_rows(job).values_list("row", "verdict", "household_id", "message"):
+        for row in rows:
             writer.writerow([row[0], row[1], row[2], neutralise(row[3])])
         return response

@@ -91,8 +91,11 @@ class ImportHouseholdForm(HouseholdForm):
     constraints are not evaluated row by row in Python (a query each, five per row):
     every one of them has a field-level twin in this form with the same message
     (a family size of at least 1, the choices, the length of the notes), and the
-    database enforces them again at the insert.
+    database enforces them again at the insert. The basis for processing may be left
+    out (optional columns): those households are flagged until someone records it.
     """
+
+    basis_required = False
 
     def _post_clean(self):
         exclude = self._get_validation_exclusions()

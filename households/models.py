@@ -1,5 +1,6 @@
 """Registered beneficiary households (seed table 3)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -13,9 +14,15 @@ from core.validators import NOTE_MAX_LENGTH, validate_has_letter, validate_plaus
 
 from .fields import E164PhoneField
 from .matching import PHONE_TAIL_DIGITS
+from .phones import INVALID_PHONE_MESSAGE, is_tombstone_phone
 
 DUPLICATE_PHONE_MESSAGE = "A household with this phone number is already registered."
 VERIFIED_BEFORE_REGISTRATION_MESSAGE = "The last verification cannot be before the registration."
+CONSENT_BY_MESSAGE = "Say who gave consent (name, and relation to the household)."
+BASIS_MISSING_MESSAGE = "Choose the basis for processing this date is about."
+ANONYMISED_MESSAGE = "This household was anonymised: its record can no longer be changed."
+# What replaces a name when a household is anonymised (names must hold a letter).
+TOMBSTONE_NAME = "Anonymised"
 CONFIRMED_DUPLICATE_MESSAGE = (
     "This household was confirmed as a duplicate of household #%(survivor)s: it stays "
     "inactive, and the family is served as #%(survivor)s."
@@ -36,6 +43,16 @@ class HouseholdPriorityLevel(models.TextChoices):
     LOW = "low", "Low"
 
 
+class ProcessingBasis(models.TextChoices):
+    """Why the household's personal data may be held: the lawful bases that fit aid work."""
+
+    CONSENT = "consent", "Consent"
+    VITAL_INTERESTS = "vital_interests", "Vital interests (life or safety at stake)"
+    PUBLIC_TASK = "public_task", "Public interest or official mandate"
+    LEGITIMATE_INTERESTS = "legitimate", "Legitimate interests"
+    LEGAL_OBLIGATION = "legal_obligation", "Legal obligation"
+
+
 class HouseholdStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     INACTIVE = "inactive", "Inactive"
@@ -46,6 +63,7 @@ class Household(models.Model):
     IncomeLevel = HouseholdIncomeLevel
     PriorityLevel = HouseholdPriorityLevel
     Status = HouseholdStatus
+    Basis = ProcessingBasis
 
     id = models.AutoField(primary_key=True, db_column="household_id")
     family_name = models.CharField(max_length=100, validators=[validate_has_letter])
@@ -99,6 +117,23 @@ class Household(models.Model):
         editable=False,
         related_name="confirmed_duplicates",
     )
+    # Set once, when the personal data was erased (households.services.anonymise_household).
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The lawful basis for holding the household's data, and when it was recorded;
+    # registered before these existed, a household has none until someone records it.
+    processing_basis = models.CharField(
+        "basis for processing", max_length=16, choices=Basis, null=True, blank=True
+    )
+    consent_given_by = models.CharField(
+        max_length=150,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Who gave consent, and their relation to the household.",
+    )
+    basis_recorded_on = models.DateField(
+        "basis recorded on", null=True, blank=True, validators=[validate_plausible_date]
+    )
     # The phone's last digits, indexed: the matcher's look-up of a typo in the prefix.
     phone_tail = models.GeneratedField(
         expression=Right("phone_number", PHONE_TAIL_DIGITS),
@@ -136,6 +171,21 @@ class Household(models.Model):
                 condition=LessThanOrEqual(Length("notes"), NOTE_MAX_LENGTH),
                 name="chk_household_notes_length",
             ),
+            models.CheckConstraint(
+                condition=models.Q(processing_basis__isnull=True)
+                | models.Q(processing_basis__in=ProcessingBasis.values),
+                name="chk_household_processing_basis",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(processing_basis__isnull=True, basis_recorded_on__isnull=True)
+                | models.Q(processing_basis__isnull=False, basis_recorded_on__isnull=False),
+                name="chk_household_basis_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(processing_basis=ProcessingBasis.CONSENT)
+                | ~models.Q(consent_given_by=""),
+                name="chk_household_consent_by",
+            ),
         ]
 
     def __str__(self):
@@ -148,6 +198,16 @@ class Household(models.Model):
         registered, verified = self.registration_date, self.last_verified_date
         if registered and verified and verified < registered:
             raise ValidationError({"last_verified_date": VERIFIED_BEFORE_REGISTRATION_MESSAGE})
+        if self.processing_basis == ProcessingBasis.CONSENT and not self.consent_given_by.strip():
+            raise ValidationError({"consent_given_by": CONSENT_BY_MESSAGE})
+        if self.processing_basis and self.basis_recorded_on is None:
+            self.basis_recorded_on = timezone.now().date()  # recorded now, unless told when
+        if self.basis_recorded_on is not None and not self.processing_basis:
+            raise ValidationError({"processing_basis": BASIS_MISSING_MESSAGE})
+        if is_tombstone_phone(self.phone_number) and self.anonymised_at is None:
+            raise ValidationError(
+                {"phone_number": INVALID_PHONE_MESSAGE % {"region": settings.PHONE_DEFAULT_REGION}}
+            )
         self.check_status()
 
     def check_status(self):
@@ -161,6 +221,15 @@ class Household(models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_anonymised(self):
+        return self.anonymised_at is not None
+
+    @property
+    def lacks_basis(self):
+        """No lawful basis for processing recorded (flagged on its page and in a filter)."""
+        return not self.processing_basis and self.anonymised_at is None
 
 
 # Card codes: no 0/O, 1/I/L, so a code read aloud or typed from a worn card is unambiguous.

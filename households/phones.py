@@ -1,5 +1,7 @@
 """Phone number normalisation: one spelling (E.164) per real number."""
 
+import re
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,6 +10,19 @@ INVALID_PHONE_MESSAGE = (
     "Enter a phone number with its country code (e.g. +1 555 010 0000) "
     "or a number valid in region %(region)s."
 )
+
+
+# What an anonymised household keeps in its phone column: unique (its own id), never a
+# number (E.164 starts with "+"), so the number it replaced is free to register again.
+TOMBSTONE_PHONE = re.compile(r"^anon-[0-9]+$")
+
+
+def tombstone_phone(household_id):
+    return f"anon-{int(household_id)}"
+
+
+def is_tombstone_phone(value):
+    return bool(TOMBSTONE_PHONE.match(str(value or "")))
 
 
 def normalize_phone(raw, region=None):
@@ -32,6 +47,8 @@ def normalize_phone(raw, region=None):
 
 def format_phone(e164):
     """Return a stored E.164 number in readable international form."""
+    if is_tombstone_phone(e164):
+        return "(erased)"
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

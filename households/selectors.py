@@ -4,8 +4,9 @@ import contextlib
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
+from audit.models import HouseholdChange
 from core.params import parse_id
 
 from .import_models import HouseholdImport, ImportStatus
@@ -15,16 +16,23 @@ from .phones import normalize_phone
 ORDER = ("family_name", "id")  # Household.Meta.ordering: what every list of households shows
 
 
-def search_households(query):
+# The households no lawful basis for processing is recorded for (anonymised ones hold
+# no personal data any more).
+LACKS_BASIS = Q(processing_basis__isnull=True, anonymised_at__isnull=True)
+
+
+def search_households(query, *, lacking_basis=False):
     """Find households by id ("#123" or "123"), phone number in any spelling, or name prefix.
 
     A family name or a contact name starting with `query` matches, in any case. An empty
-    query finds every household. The result is a `HouseholdSearch`, ordered by family
-    name then id, which pages, counts and slices like a queryset.
+    query finds every household; `lacking_basis` keeps those with no basis for
+    processing recorded. The result is a `HouseholdSearch`, ordered by family name then
+    id, which pages, counts and slices like a queryset.
     """
     query = (query or "").strip()[:100]
+    only = LACKS_BASIS if lacking_basis else Q()
     if not query:
-        return HouseholdSearch([(Q(), None)])
+        return HouseholdSearch([(only, None)])
     branches = [
         (Q(family_name__istartswith=query), "idx_household_family_name"),
         (Q(primary_contact_name__istartswith=query), "idx_household_contact_family"),
@@ -35,7 +43,7 @@ def search_households(query):
     if sum(ch.isdigit() for ch in query) >= 7:
         with contextlib.suppress(ValidationError):  # not a phone number after all
             branches.append((Q(phone_number=normalize_phone(query)), None))  # unique key
-    return HouseholdSearch(branches)
+    return HouseholdSearch([(condition & only, index) for condition, index in branches])
 
 
 class HouseholdSearch:
@@ -199,4 +207,27 @@ def previous_imports_of_file(job):
         .defer("content")
         .select_related("uploaded_by")
         .order_by("-finished_at")
+    )
+
+
+def inactive_households(*, since):
+    """Households not anonymised with no activity since `since`: registered, changed,
+    verified and successfully served (voided or not: it was contact) only before it.
+
+    The distribution log is read through its reverse relation, so this app imports
+    nothing of the distribution app above it.
+    """
+    logs = Household._meta.get_field("distribution_logs").related_model
+    served = logs.objects.filter(
+        household=OuterRef("pk"), transaction_status="success", distribution_date__gte=since
+    )
+    changed = HouseholdChange.objects.filter(household=OuterRef("pk"), created_at__gte=since)
+    return (
+        Household.objects.filter(
+            anonymised_at__isnull=True, created_at__lt=since, updated_at__lt=since
+        )
+        .exclude(last_verified_date__gte=since.date())
+        .exclude(Exists(served))
+        .exclude(Exists(changed))
+        .order_by("pk")
     )

@@ -1,15 +1,23 @@
-"""Register and maintain households, and issue their cards."""
+"""Register and maintain households, and issue their cards.
+
+Every change is recorded in the household's history (households.history, the audit
+app's Household_Changes) in the same transaction as the change itself.
+"""
 
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from audit.models import HouseholdChangeAction as Action
 from centers import policies
 from core.db.retry import LockContention, atomic_with_retries
 
+from . import history
 from .models import (
+    ANONYMISED_MESSAGE,
     CARD_ALPHABET,
     CARD_CODE_LENGTH,
     DUPLICATE_PHONE_MESSAGE,
@@ -35,10 +43,20 @@ def save_household(*, household, staff):
     """
     if not policies.can_edit_households(staff):
         raise PermissionDenied(EDIT_NOT_ALLOWED_MESSAGE)
+    refuse_anonymised(household)
     household.full_clean()
     try:
         with transaction.atomic():
+            before = _locked_values(household)
             household.save()
+            history.record(
+                household=household,
+                staff=staff,
+                action=Action.REGISTERED if before is None else Action.EDITED,
+                before=before,
+                after=history.household_values(household),
+                always=before is None,
+            )
     except IntegrityError:
         taken = Household.objects.exclude(pk=household.pk).filter(
             phone_number=household.phone_number
@@ -47,6 +65,23 @@ def save_household(*, household, staff):
             raise ValidationError({"phone_number": DUPLICATE_PHONE_MESSAGE}) from None
         raise
     return household
+
+
+def refuse_anonymised(household):
+    """An anonymised household's record is closed: nothing of it changes any more."""
+    if household.anonymised_at is not None:
+        raise ValidationError(ANONYMISED_MESSAGE, code="anonymised")
+
+
+def _locked_values(household):
+    """The history's values of the household's stored row, locked (None: a new one)."""
+    if household.pk is None:
+        return None
+    stored = Household.objects.select_for_update().filter(pk=household.pk).first()
+    if stored is None:
+        return None
+    refuse_anonymised(stored)
+    return history.household_values(stored)
 
 
 def register_households(*, households, staff):
@@ -64,7 +99,9 @@ def register_households(*, households, staff):
         return []
     try:
         with transaction.atomic():
-            return Household.objects.bulk_create(households)
+            registered = Household.objects.bulk_create(households)
+            history.record_registrations(households=registered, staff=staff)
+            return registered
     except IntegrityError:
         pass
     outcomes = []
@@ -85,13 +122,22 @@ def set_household_status(*, household, status, staff):
     duplicate stays inactive)."""
     if not policies.can_change_household_status(staff):
         raise PermissionDenied(STATUS_NOT_ALLOWED_MESSAGE)
-    previous, household.status = household.status, Household.Status(status)
+    stored = _locked_household(household)
+    refuse_anonymised(stored)
+    previous, household.status = stored.status, Household.Status(status)
     try:
         household.check_status()
     except ValidationError:
         household.status = previous
         raise
     household.save(update_fields=["status", "updated_at"])
+    history.record(
+        household=household,
+        staff=staff,
+        action=Action.STATUS,
+        before={"status": previous},
+        after={"status": household.status},
+    )
     return household
 
 
@@ -111,14 +157,23 @@ def issue_card(*, household, staff):
     for _ in range(5):  # a clash of random codes is astronomically rare; retry if it happens
         try:
             with transaction.atomic():
-                Household.objects.select_for_update().filter(pk=household.pk).values("pk").get()
+                refuse_anonymised(_locked_household(household))
                 now = timezone.now()
-                HouseholdCard.objects.filter(household=household, revoked_at__isnull=True).update(
-                    revoked_at=now
-                )
-                return HouseholdCard.objects.create(
+                valid = HouseholdCard.objects.filter(household=household, revoked_at__isnull=True)
+                revoked = [card.display_code for card in valid]
+                valid.update(revoked_at=now)
+                card = HouseholdCard.objects.create(
                     household=household, code=new_card_code(), issued_by=staff, issued_at=now
                 )
+                history.record(
+                    household=household,
+                    staff=staff,
+                    action=Action.CARD_ISSUED,
+                    before={history.CARD: ", ".join(revoked) or None},
+                    after={history.CARD: card.display_code},
+                    subject=f"card {revoked[0]} revoked" if revoked else "",
+                )
+                return card
         except IntegrityError:
             continue  # the only unique column is the code
     raise IntegrityError("Could not draw an unused card code.")
@@ -160,8 +215,22 @@ def save_member(*, member, staff):
     member.full_clean()
     with transaction.atomic():
         household = _locked_household(member.household)
+        refuse_anonymised(household)
+        size = household.family_size
+        stored = HouseholdMember.objects.filter(pk=member.pk).first() if member.pk else None
+        before = history.member_values(stored) if stored is not None else {}
         member.save()
         _keep_family_size(household)
+        history.record(
+            household=household,
+            staff=staff,
+            action=Action.MEMBER_EDITED if stored is not None else Action.MEMBER_ADDED,
+            before={**before, "family_size": size},
+            after={**history.member_values(member), "family_size": household.family_size},
+            personal=history.PERSONAL_MEMBER_FIELDS,
+            subject=history.member_subject(member),
+            always=stored is None,
+        )
     return member
 
 
@@ -171,8 +240,21 @@ def remove_member(*, member, staff):
         raise PermissionDenied(MEMBER_NOT_ALLOWED_MESSAGE)
     with transaction.atomic():
         household = _locked_household(member.household)
+        refuse_anonymised(household)
+        size, subject = household.family_size, history.member_subject(member)
+        before = history.member_values(member)
         member.delete()
         _keep_family_size(household)
+        history.record(
+            household=household,
+            staff=staff,
+            action=Action.MEMBER_REMOVED,
+            before={**before, "family_size": size},
+            after={"family_size": household.family_size},
+            personal=history.PERSONAL_MEMBER_FIELDS,
+            subject=subject,
+            always=True,
+        )
     return household
 
 
@@ -200,9 +282,18 @@ def set_alternate_collectors(*, household, collectors, staff):
     for row in rows:
         row.full_clean(exclude=["household"])
     with transaction.atomic():
-        _locked_household(household)
+        refuse_anonymised(_locked_household(household))
+        before = [alternate.full_name for alternate in household.alternate_collectors.all()]
         household.alternate_collectors.all().delete()
         AlternateCollector.objects.bulk_create(rows)
+        history.record(
+            household=household,
+            staff=staff,
+            action=Action.ALTERNATES,
+            before={history.ALTERNATES: before or None},
+            after={history.ALTERNATES: [row.full_name for row in rows] or None},
+            personal={history.ALTERNATES},
+        )
     return rows
 
 
@@ -238,7 +329,29 @@ def dismiss_duplicate(*, pair, staff):
         raise PermissionDenied(REVIEW_NOT_ALLOWED_MESSAGE)
     with transaction.atomic():
         locked = _open_pair(pair)
-        return _decide(locked, PossibleDuplicate.Status.DISMISSED, staff, timezone.now())
+        decided = _decide(locked, PossibleDuplicate.Status.DISMISSED, staff, timezone.now())
+        _record_decision(locked, Action.DUPLICATE_DISMISSED, staff)
+        return decided
+
+
+def _record_decision(pair, action, staff, changes=None):
+    """Record the decision on both households of the pair; `changes` {household id:
+    (before, after)} of those whose record it changed."""
+    changes = changes or {}
+    for household_id, other_id in (
+        (pair.household_a_id, pair.household_b_id),
+        (pair.household_b_id, pair.household_a_id),
+    ):
+        before, after = changes.get(household_id, ({}, {}))
+        history.record(
+            household=household_id,
+            staff=staff,
+            action=action,
+            before=before,
+            after=after,
+            subject=f"pair #{pair.pk} with household #{other_id}",
+            always=True,
+        )
 
 
 def _family_head(household_id):
@@ -276,7 +389,9 @@ def confirm_duplicate(*, pair, staff):
             raise _FamiliesMoved
         locked = _open_pair(pair)
         now = timezone.now()
+        changed = {}
         if newer_id != survivor_id:
+            changed = _duplicate_links(newer_id, survivor_id)
             Household.objects.filter(duplicate_of_id=newer_id).update(
                 duplicate_of_id=survivor_id, updated_at=now
             )
@@ -284,6 +399,17 @@ def confirm_duplicate(*, pair, staff):
                 status=Household.Status.INACTIVE, duplicate_of_id=survivor_id, updated_at=now
             )
         _decide(locked, PossibleDuplicate.Status.CONFIRMED, staff, now)
+        _record_decision(locked, Action.DUPLICATE_CONFIRMED, staff, changed)
+        for household_id, (before, after) in changed.items():
+            if household_id not in (locked.household_a_id, locked.household_b_id):
+                history.record(
+                    household=household_id,
+                    staff=staff,
+                    action=Action.DUPLICATE_CONFIRMED,
+                    before=before,
+                    after=after,
+                    subject=f"pair #{locked.pk}: #{newer_id} is #{survivor_id}'s family",
+                )
         return Household.objects.get(pk=survivor_id)
 
     for _attempt in range(3):
@@ -294,5 +420,23 @@ def confirm_duplicate(*, pair, staff):
     raise LockContention("The households kept changing; try again.")
 
 
+def _duplicate_links(newer_id, survivor_id):
+    """{household id: (before, after)} of what confirming changes: the newer household
+    becomes an inactive duplicate of the survivor, and its own duplicates move along."""
+    changed = {}
+    rows = Household.objects.filter(Q(pk=newer_id) | Q(duplicate_of_id=newer_id))
+    for pk, status, duplicate_of in rows.values_list("pk", "status", "duplicate_of_id"):
+        before = {"status": status, "duplicate_of": duplicate_of}
+        after = {"status": status, "duplicate_of": survivor_id}
+        if pk == newer_id:
+            after["status"] = Household.Status.INACTIVE.value
+        changed[pk] = (before, after)
+    return changed
+
+
 class _FamiliesMoved(Exception):
     """A concurrent confirmation changed a family between the read and the locks."""
+
+
+# Anonymisation lives in its own module; these are its public names.
+from .anonymise import anonymise_household, anonymise_inactive_households  # noqa: E402, F401

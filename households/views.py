@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 
 from audit.models import AccessLog
-from audit.services import record_access
+from audit.services import record_access, record_households_shown
 from centers import policies
 from core import hooks
 from core.mixins import PageMixin, StaffRequiredMixin
 
+from . import history
 from .duplicates import possible_duplicate_message, queue_duplicates_of
 from .forms import HouseholdForm, HouseholdSearchForm, HouseholdStatusForm
 from .models import Household
@@ -20,7 +21,10 @@ from .services import save_household, set_household_status
 
 
 class HouseholdListView(StaffRequiredMixin, PageMixin, ListView):
-    """Search households by name, phone (any spelling) or household number."""
+    """Search households by name, phone (any spelling) or household number.
+
+    Each page view is one access-log entry naming the households it listed.
+    """
 
     title = "Households"
     template_name = "households/household_list.html"
@@ -28,11 +32,21 @@ class HouseholdListView(StaffRequiredMixin, PageMixin, ListView):
 
     def get_queryset(self):
         self.search_form = HouseholdSearchForm(self.request.GET or None)
-        query = self.search_form.cleaned_data["q"] if self.search_form.is_valid() else ""
-        return search_households(query).order_by("family_name", "id")
+        valid = self.search_form.is_valid()
+        self.query = self.search_form.cleaned_data["q"] if valid else ""
+        lacking = valid and self.search_form.cleaned_data["basis"] == self.search_form.MISSING_BASIS
+        return search_households(self.query, lacking_basis=lacking).order_by("family_name", "id")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(search_form=self.search_form, **kwargs)
+        context = super().get_context_data(search_form=self.search_form, **kwargs)
+        page = context["page_obj"]
+        record_households_shown(
+            staff=self.staff,
+            target="household search" if self.query else "household list",
+            household_ids=[household.pk for household in page],
+            params={"page": page.number},
+        )
+        return context
 
 
 class HouseholdFormMixin(StaffRequiredMixin, PageMixin):
@@ -103,7 +117,8 @@ class HouseholdUpdateView(RecordsHouseholdViewMixin, HouseholdFormMixin, UpdateV
 
 
 class HouseholdDetailView(RecordsHouseholdViewMixin, StaffRequiredMixin, PageMixin, DetailView):
-    """Profile, eligibility per active package, and the full distribution history.
+    """Profile, eligibility per active package, the full distribution history, and (for
+    managers and admins) the record's change history.
 
     Each view is recorded in the access log, which managers read in admin.
     """
@@ -118,12 +133,15 @@ class HouseholdDetailView(RecordsHouseholdViewMixin, StaffRequiredMixin, PageMix
         return [("Households", reverse("households:list")), (self.get_title(), None)]
 
     def get_context_data(self, **kwargs):
+        can_view_history = policies.can_view_household_history(self.staff)
         return super().get_context_data(
+            history=history.entries_for(self.object, self.staff) if can_view_history else None,
             panels=hooks.panels(hooks.HOUSEHOLD_PANELS, self.request, self.object, self.staff),
             can_edit=policies.can_edit_households(self.staff),
             members=self.object.members.all(),
             alternates=self.object.alternate_collectors.all(),
             can_change_status=policies.can_change_household_status(self.staff),
+            can_export_subject_data=policies.can_export_subject_data(self.staff),
             status_choices=Household.Status.choices,
             **kwargs,
         )

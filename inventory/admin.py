@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin, RoleAdmin
 
-from .models import AidPackage, CurrentInventoryStatus, Inventory, StockMovement, Transfer
+from .models import (
+    AidPackage,
+    CurrentInventoryStatus,
+    Inventory,
+    StockLot,
+    StockMovement,
+    Transfer,
+)
 from .services import MAX_REORDER_LEVEL, set_reorder_level
 
 
@@ -15,9 +22,10 @@ class AidPackageAdmin(RoleAdmin):
         "unit_weight_kg",
         "validity_period_days",
         "entitlement_rule",
+        "is_perishable",
         "is_active",
     ]
-    list_filter = ["category", "is_active"]
+    list_filter = ["category", "is_perishable", "is_active"]
     search_fields = ["package_name", "description"]
     readonly_fields = ["created_at", "updated_at"]
 
@@ -70,6 +78,21 @@ class InventoryAdmin(RoleAdmin):
             super().save_model(request, obj, form, change)
 
 
+@admin.register(StockLot)
+class StockLotAdmin(ReadOnlyAdmin):
+    """Lots, read-only: restocks, distributions, write-offs and transfers change them."""
+
+    list_display = ["inventory", "lot_code", "expiry_date", "quantity", "received_at"]
+    list_filter = ["inventory__center", "inventory__package__category"]
+    search_fields = [
+        "lot_code",
+        "inventory__package__package_name",
+        "inventory__center__center_name",
+    ]
+    list_select_related = ["inventory__center", "inventory__package"]
+    date_hierarchy = "expiry_date"
+
+
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyAdmin):
     list_display = [
@@ -79,11 +102,12 @@ class StockMovementAdmin(ReadOnlyAdmin):
         "reason",
         "quantity_change",
         "quantity_after",
+        "lot",
         "staff",
     ]
     list_filter = ["kind", "reason", "inventory__center"]
     search_fields = ["inventory__package__package_name", "inventory__center__center_name", "notes"]
-    list_select_related = ["inventory__center", "inventory__package", "staff"]
+    list_select_related = ["inventory__center", "inventory__package", "staff", "lot"]
     date_hierarchy = "created_at"
 
 

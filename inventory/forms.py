@@ -3,11 +3,25 @@
 from django import forms
 
 from centers.models import DistributionCenter
-from core.fields import WholeNumberField, strict_formfield
+from core.fields import BoundedDateField, WholeNumberField, strict_formfield
 
+from .lot_models import MAX_LOT_CODE_LENGTH, StockLot, utc_today
 from .models import LOSS_REASONS, AidPackage, StockMovement
-from .services import ADJUSTMENT_REASONS, MAX_REORDER_LEVEL, MAX_RESTOCK_QUANTITY
+from .services import (
+    ADJUSTMENT_REASONS,
+    EXPIRY_REQUIRED_MESSAGE,
+    MAX_REORDER_LEVEL,
+    MAX_RESTOCK_QUANTITY,
+)
 from .transfers import LOSS_NOTES_MESSAGE, LOSS_REASON_MESSAGE, MAX_TRANSFER_QUANTITY
+
+
+class LotChoiceField(forms.ModelChoiceField):
+    """A lot of the row, named by its code, expiry date and units, expired ones said so."""
+
+    def label_from_instance(self, lot):
+        expired = " (expired)" if lot.is_expired() else ""
+        return f"{lot.describe()}{expired}: {lot.quantity} on hand"
 
 
 class RestockForm(forms.Form):
@@ -15,9 +29,27 @@ class RestockForm(forms.Form):
         queryset=AidPackage.objects.all(), empty_label="Choose a package"
     )
     quantity = WholeNumberField(min_value=1, max_value=MAX_RESTOCK_QUANTITY)
+    lot_code = forms.CharField(
+        required=False,
+        max_length=MAX_LOT_CODE_LENGTH,
+        help_text="The lot or batch number printed on the goods, if any.",
+    )
+    expiry_date = BoundedDateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Required for perishable packages (food and medical unless set otherwise).",
+    )
     notes = forms.CharField(
         required=False, max_length=500, help_text="Delivery note or supplier reference."
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        package = cleaned.get("package")
+        perishable = package is not None and package.is_perishable
+        if perishable and "expiry_date" not in self.errors and not cleaned.get("expiry_date"):
+            self.add_error("expiry_date", EXPIRY_REQUIRED_MESSAGE)
+        return cleaned
 
 
 class AdjustmentForm(forms.Form):
@@ -30,7 +62,17 @@ class AdjustmentForm(forms.Form):
     reason = forms.ChoiceField(
         choices=[(r.value, r.label) for r in StockMovement.Reason if r.value in ADJUSTMENT_REASONS]
     )
+    lot = LotChoiceField(
+        queryset=StockLot.objects.none(),
+        required=False,
+        empty_label="Unexpired lots, first to expire first",
+        help_text="Choose the lot to write off expired or damaged units of it.",
+    )
     notes = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args, inventory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = StockLot.objects.filter(inventory=inventory)
 
     def clean_delta(self):
         delta = self.cleaned_data["delta"]
@@ -59,6 +101,7 @@ class PackageForm(forms.ModelForm):
             "units_per_household",
             "persons_per_unit",
             "max_units",
+            "is_perishable",
             "is_active",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
@@ -75,6 +118,11 @@ class TransferForm(forms.Form):
     destination = forms.ModelChoiceField(queryset=None, empty_label="Choose a center")
     package = forms.ModelChoiceField(queryset=None, empty_label="Choose a package")
     quantity = WholeNumberField(min_value=1, max_value=MAX_TRANSFER_QUANTITY)
+    lot = LotChoiceField(
+        queryset=StockLot.objects.none(),
+        required=False,
+        empty_label="Unexpired lots, first to expire first",
+    )
     notes = forms.CharField(
         required=False, max_length=500, help_text="Vehicle, driver, seal number."
     )
@@ -87,6 +135,22 @@ class TransferForm(forms.Form):
         self.fields["package"].queryset = AidPackage.objects.filter(
             inventory__center=source, inventory__quantity_on_hand__gt=0
         )
+        self.fields["lot"].queryset = (
+            StockLot.objects.filter(inventory__center=source)
+            .usable(utc_today())
+            .select_related("inventory__package")
+        )
+        self.fields["lot"].label_from_instance = self.lot_label
+
+    def lot_label(self, lot):
+        return f"{lot.inventory.package.package_name}: {lot.describe()}, {lot.quantity} on hand"
+
+    def clean(self):
+        cleaned = super().clean()
+        lot, package = cleaned.get("lot"), cleaned.get("package")
+        if lot is not None and package is not None and lot.inventory.package_id != package.pk:
+            self.add_error("lot", "Choose a lot of the package being sent.")
+        return cleaned
 
 
 class ReceiveTransferForm(forms.Form):

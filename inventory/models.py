@@ -4,6 +4,7 @@ log of stock movements."""
 import datetime
 import math
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -32,6 +33,45 @@ class PackageCategory(models.TextChoices):
     HYGIENE = "hygiene", "Hygiene"
     EDUCATION = "education", "Education"
     EMERGENCY = "emergency", "Emergency"
+
+
+# Packages of these categories are perishable unless they say otherwise.
+PERISHABLE_CATEGORIES = (PackageCategory.FOOD, PackageCategory.MEDICAL)
+
+
+class PerishableSelect(forms.NullBooleanSelect):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [
+            ("unknown", "By category (food and medical are perishable)"),
+            ("true", "Perishable: every restock needs an expiry date"),
+            ("false", "Not perishable"),
+        ]
+
+
+class PerishableField(models.BooleanField):
+    """Whether a package's restocks need an expiry date; unset, its category decides.
+
+    A package saved with None (a new one nobody said anything about, from the
+    portal, admin or a script) becomes perishable if it is food or medical, so the
+    default follows the category without a save() override or a signal.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", None)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        if getattr(model_instance, self.attname) is None:
+            perishable = model_instance.category in PERISHABLE_CATEGORIES
+            setattr(model_instance, self.attname, perishable)
+        return super().pre_save(model_instance, add)
+
+    def formfield(self, **kwargs):
+        """A choice of yes, no, or the category's default (None), not a checkbox."""
+        defaults = {"form_class": forms.NullBooleanField, "widget": PerishableSelect}
+        return models.Field.formfield(self, **{**defaults, "required": False, **kwargs})
 
 
 class AidPackage(models.Model):
@@ -77,6 +117,11 @@ class AidPackage(models.Model):
         help_text="At most this many units per household; empty for no cap.",
     )
     is_active = models.BooleanField(default=True, db_default=True, db_index=True)
+    is_perishable = PerishableField(
+        "perishable",
+        db_default=False,
+        help_text="Perishable units have an expiry date and are never handed out once expired.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
@@ -172,7 +217,8 @@ class Inventory(models.Model):
 
     Exactly one row per (center, package), so a distribution always has one row to
     lock. `quantity_on_hand` changes only through the services, each of which
-    leaves a trace: a distribution log row or a stock movement.
+    leaves a trace: a distribution log row or a stock movement, and changes the
+    row's lots (StockLot) by as much, under this row's lock.
     """
 
     id = models.AutoField(primary_key=True, db_column="inventory_id")
@@ -444,6 +490,14 @@ class StockMovement(models.Model):
         related_name="movements",
         help_text="The transfer this movement is a step of.",
     )
+    lot = models.ForeignKey(
+        "StockLot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="movements",
+        help_text="The one lot this movement changed (a restock, a write-off), if one.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now(), db_index=True)
 
     objects = center_scoped_manager("inventory__center")
@@ -533,3 +587,6 @@ class CurrentInventoryStatus(models.Model):
 
     def __str__(self):
         return f"{self.package_name} at {self.center_name}: {self.stock_status}"
+
+
+from .lot_models import StockLot, TransferLot  # noqa: E402, F401

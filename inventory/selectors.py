@@ -1,13 +1,68 @@
-"""Reads about stock transfers: lists, units in transit, and their part of the stock ledger."""
+"""Reads about lots and stock transfers: lots per row, expiry alerts, lists, units in
+transit, and their part of the stock ledger."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
-from .models import TRANSFER_KINDS, StockMovement, Transfer, overdue_cutoff
+from .lot_models import StockLot, TransferLot, utc_today
+from .models import TRANSFER_KINDS, Inventory, StockMovement, Transfer, overdue_cutoff
 
 Kind = StockMovement.Kind
+
+
+def lots_by_row(center, today=None):
+    """{inventory id: [StockLot with units, first to expire first]}, each with `.status`
+    ("expired", "expiring" or "")."""
+    today = today or utc_today()
+    grouped = defaultdict(list)
+    for lot in StockLot.objects.filter(inventory__center=center).on_hand():
+        lot.status = lot.expiry_status(today)
+        grouped[lot.inventory_id].append(lot)
+    return grouped
+
+
+def expiry_alerts(center, today=None):
+    """The center's lots that have expired or expire within EXPIRY_WARNING_DAYS, soonest
+    first, each with `.status` and its package."""
+    today = today or utc_today()
+    alerts = list(
+        (
+            StockLot.objects.filter(inventory__center=center).expired(today)
+            | StockLot.objects.filter(inventory__center=center).expiring(today)
+        )
+        .select_related("inventory__package")
+        .order_by("expiry_date", "pk")
+    )
+    for lot in alerts:
+        lot.status = lot.expiry_status(today)
+    return alerts
+
+
+def usable_by_package(center, packages=None, today=None):
+    """{package id: units that may be handed out} for each inventory row of the center.
+
+    Expired units are on hand but not usable. One query; `packages` narrows it.
+    """
+    today = today or utc_today()
+    usable = Q(lots__quantity__gt=0) & (
+        Q(lots__expiry_date__isnull=True) | Q(lots__expiry_date__gte=today)
+    )
+    rows = Inventory.objects.filter(center=center)
+    if packages is not None:
+        rows = rows.filter(package__in=packages)
+    rows = rows.annotate(units=Sum("lots__quantity", filter=usable, default=0))
+    return dict(rows.order_by().values_list("package_id", "units"))
+
+
+def transfer_lots(transfer):
+    """The transfer's lots (code, expiry date, units), in the order they expire."""
+    return list(
+        TransferLot.objects.filter(transfer=transfer)
+        .select_related("lot")
+        .order_by(F("lot__expiry_date").asc(nulls_last=True), "lot_id")
+    )
 
 
 def transfers_of(center):
@@ -132,6 +187,11 @@ class StockBalance:
     distributed: int
     voided: int
     quantity_on_hand: int
+    in_lots: int = 0  # the sum of the row's lots
+
+    @property
+    def lots_add_up(self):
+        return self.in_lots == self.quantity_on_hand
 
     @property
     def expected(self):
@@ -152,7 +212,8 @@ class StockBalance:
 
 
 def with_transfers(ledger_rows):
-    """Complete the distribution log's stock ledger rows with each row's transfer movements.
+    """Complete the distribution log's stock ledger rows with each row's transfer movements
+    and the sum of its lots.
 
     `ledger_rows` carry inventory_id, center_name, package_name, restocked,
     adjustments, distributed, voided and quantity_on_hand (distribution.selectors.
@@ -166,6 +227,12 @@ def with_transfers(ledger_rows):
         .order_by()
     ):
         totals[row["inventory_id"], row["kind"]] = row["total"]
+    in_lots = dict(
+        StockLot.objects.order_by()
+        .values("inventory_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("inventory_id", "total")
+    )
     return [
         StockBalance(
             inventory_id=row.inventory_id,
@@ -180,6 +247,7 @@ def with_transfers(ledger_rows):
             distributed=row.distributed,
             voided=row.voided,
             quantity_on_hand=row.quantity_on_hand,
+            in_lots=in_lots.get(row.inventory_id, 0),
         )
         for row in ledger_rows
     ]

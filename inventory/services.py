@@ -2,8 +2,11 @@
 and transfers between centers (written in `transfers`, exported from here).
 
 Each stock change writes a StockMovement in the same transaction, so that every unit
-on hand is explained by the movement log and the distribution log (check_stock).
+on hand is explained by the movement log and the distribution log (check_stock), and
+changes the row's lots by as much under the row's lock, so that they add up to it.
 """
+
+import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
@@ -11,7 +14,10 @@ from django.utils import timezone
 
 from centers import policies
 from core.db.retry import atomic_with_retries
+from core.fields import EARLIEST_DATE, LATEST_DATE
 
+from . import lots
+from .lot_models import MAX_LOT_CODE_LENGTH, StockLot, utc_today
 from .models import Inventory, StockMovement
 from .transfers import cancel_transfer as cancel_transfer
 from .transfers import dispatch_transfer as dispatch_transfer
@@ -29,6 +35,14 @@ ADJUSTMENT_RANGE_MESSAGE = f"An adjustment must be smaller than {MAX_RESTOCK_QUA
 ADJUSTMENT_REASON_MESSAGE = "Choose why the stock is being adjusted."
 BELOW_ZERO_MESSAGE = "This adjustment would take stock below zero (%(on_hand)s on hand)."
 REORDER_LEVEL_MESSAGE = f"Reorder level must be a whole number from 0 to {MAX_REORDER_LEVEL:,}."
+EXPIRY_REQUIRED_MESSAGE = "This package is perishable: give the expiry date of the units delivered."
+EXPIRY_DATE_MESSAGE = (
+    f"Enter an expiry date from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}."
+)
+LOT_CODE_MESSAGE = f"A lot code has at most {MAX_LOT_CODE_LENGTH} characters."
+WRONG_LOT_MESSAGE = "That lot is not stock of this package at this center."
+LOT_BELOW_ZERO_MESSAGE = "This adjustment would take the lot below zero (%(quantity)s in it)."
+FOUND_NEEDS_LOT_MESSAGE = "This package is perishable: choose the lot the units found belong to."
 
 # A delivery is a restock and a transfer is a transfer's step: neither is a count.
 ADJUSTMENT_REASONS = tuple(
@@ -47,15 +61,40 @@ def _require_manager(staff, center):
         raise PermissionDenied(NOT_ALLOWED_MESSAGE)
 
 
-def restock(*, center, package, quantity, staff, notes=None):
-    """Add delivered units; creates the inventory row on the first restock.
+def clean_lot(*, package, lot_code, expiry_date):
+    """Return (lot code, expiry date) as stored; refuse what a lot cannot be.
+
+    A perishable package's units need an expiry date; an empty code is no code.
+    """
+    if lot_code is not None and not isinstance(lot_code, str):
+        raise ValidationError(LOT_CODE_MESSAGE, code="invalid_lot_code")
+    lot_code = (lot_code or "").strip() or None
+    if lot_code is not None and len(lot_code) > MAX_LOT_CODE_LENGTH:
+        raise ValidationError(LOT_CODE_MESSAGE, code="invalid_lot_code")
+    if expiry_date is not None and (
+        isinstance(expiry_date, datetime.datetime)
+        or not isinstance(expiry_date, datetime.date)
+        or not EARLIEST_DATE <= expiry_date <= LATEST_DATE
+    ):
+        raise ValidationError(EXPIRY_DATE_MESSAGE, code="invalid_expiry_date")
+    if expiry_date is None and package.is_perishable:
+        raise ValidationError(EXPIRY_REQUIRED_MESSAGE, code="expiry_required")
+    return lot_code, expiry_date
+
+
+def restock(*, center, package, quantity, staff, notes=None, lot_code=None, expiry_date=None):
+    """Add delivered units, as the lot with this code and expiry; creates the inventory
+    row on the first restock.
 
     Race-free for the very first restock too: two at once both succeed and leave one
     row holding both quantities (the unique (center, package) key decides who inserts).
+    Units of a code and expiry date the row already has join that lot. An expiry date
+    already past is accepted (the units show as expired until written off).
     """
     _require_manager(staff, center)
     if not _whole_number(quantity) or not 1 <= quantity <= MAX_RESTOCK_QUANTITY:
         raise ValidationError(RESTOCK_QUANTITY_MESSAGE, code="invalid_quantity")
+    lot_code, expiry_date = clean_lot(package=package, lot_code=lot_code, expiry_date=expiry_date)
 
     def locked_restock():
         inventory, _ = Inventory.objects.select_for_update().get_or_create(
@@ -68,6 +107,9 @@ def restock(*, center, package, quantity, staff, notes=None):
             last_restock_quantity=quantity,
             updated_at=timezone.now(),
         )
+        lot = lots.add_to_lot(
+            inventory.pk, quantity=quantity, lot_code=lot_code, expiry_date=expiry_date
+        )
         StockMovement.objects.create(
             inventory=inventory,
             kind=StockMovement.Kind.RESTOCK,
@@ -76,6 +118,7 @@ def restock(*, center, package, quantity, staff, notes=None):
             quantity_after=inventory.quantity_on_hand + quantity,
             staff=staff,
             notes=notes or None,
+            lot=lot,
         )
         inventory.refresh_from_db()
         return inventory
@@ -83,8 +126,15 @@ def restock(*, center, package, quantity, staff, notes=None):
     return atomic_with_retries(locked_restock)
 
 
-def adjust_stock(*, inventory, delta, reason, staff, notes=None):
-    """Correct stock after a count (damaged, expired, lost, found); never below zero."""
+def adjust_stock(*, inventory, delta, reason, staff, notes=None, lot=None):
+    """Correct stock after a count (damaged, expired, lost, found); never below zero.
+
+    With a `lot`, the change is that lot's: removing expired or damaged units of a
+    lot is a write-off, the only way expired units leave. Without one, units found
+    go to the lot without code and expiry (a perishable package needs the lot), and
+    units removed leave first to expire first: expired lots first if the reason is
+    that they expired, else unexpired lots first.
+    """
     _require_manager(staff, inventory.center)
     if not _whole_number(delta) or delta == 0:
         raise ValidationError(ADJUSTMENT_ZERO_MESSAGE, code="invalid_delta")
@@ -92,6 +142,10 @@ def adjust_stock(*, inventory, delta, reason, staff, notes=None):
         raise ValidationError(ADJUSTMENT_RANGE_MESSAGE, code="invalid_delta")
     if reason not in ADJUSTMENT_REASONS:
         raise ValidationError(ADJUSTMENT_REASON_MESSAGE, code="invalid_reason")
+    if lot is not None and lot.inventory_id != inventory.pk:
+        raise ValidationError(WRONG_LOT_MESSAGE, code="invalid_lot")
+    if lot is None and delta > 0 and inventory.package.is_perishable:
+        raise ValidationError(FOUND_NEEDS_LOT_MESSAGE, code="lot_required")
 
     def locked_adjustment():
         on_hand = (
@@ -104,6 +158,7 @@ def adjust_stock(*, inventory, delta, reason, staff, notes=None):
             raise ValidationError(
                 BELOW_ZERO_MESSAGE, code="below_zero", params={"on_hand": on_hand}
             )
+        changed = _adjust_lots(inventory.pk, lot, delta, reason)
         Inventory.objects.filter(pk=inventory.pk).update(
             quantity_on_hand=F("quantity_on_hand") + delta, updated_at=timezone.now()
         )
@@ -115,11 +170,37 @@ def adjust_stock(*, inventory, delta, reason, staff, notes=None):
             quantity_after=on_hand + delta,
             staff=staff,
             notes=notes or None,
+            lot_id=changed,
         )
         inventory.refresh_from_db()
         return movement
 
     return atomic_with_retries(locked_adjustment)
+
+
+def _adjust_lots(inventory_id, lot, delta, reason):
+    """Change the row's lots by `delta` (its lock held); return the one lot changed, if one."""
+    if lot is not None:
+        in_lot = StockLot.objects.filter(pk=lot.pk).values_list("quantity", flat=True).get()
+        if in_lot + delta < 0:
+            raise ValidationError(
+                LOT_BELOW_ZERO_MESSAGE, code="below_zero", params={"quantity": in_lot}
+            )
+        lots.change(lot.pk, delta)
+        return lot.pk
+    if delta > 0:
+        return lots.add_to_lot(inventory_id, quantity=delta).pk
+    today = utc_today()
+    on_hand = list(StockLot.objects.filter(inventory_id=inventory_id).on_hand())
+    expired = [(lot.pk, lot.quantity) for lot in on_hand if lot.is_expired(today)]
+    usable = [(lot.pk, lot.quantity) for lot in on_hand if not lot.is_expired(today)]
+    order = expired + usable if reason == StockMovement.Reason.EXPIRED else usable + expired
+    plan = lots.fefo_plan(order, -delta)
+    if plan is None:  # the lots hold less than the row: check_stock names such a row
+        in_lots = sum(units for _, units in order)
+        raise ValidationError(BELOW_ZERO_MESSAGE, code="below_zero", params={"on_hand": in_lots})
+    lots.take(plan)
+    return plan[0][0] if len(plan) == 1 else None
 
 
 def set_reorder_level(*, inventory, reorder_level, staff):

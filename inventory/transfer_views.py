@@ -16,7 +16,7 @@ from core.mixins import PageMixin, StaffRequiredMixin
 
 from .forms import ReceiveTransferForm, TransferForm
 from .models import Transfer
-from .selectors import transfers_of
+from .selectors import transfer_lots, transfers_of
 from .transfers import (
     CANCEL_NOT_ALLOWED_MESSAGE,
     DISPATCH_NOT_ALLOWED_MESSAGE,
@@ -84,6 +84,7 @@ class TransferCreateView(StaffRequiredMixin, PageMixin, FormView):
                 quantity=data["quantity"],
                 staff=self.staff,
                 notes=data["notes"],
+                lot=data["lot"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -139,6 +140,7 @@ class TransferDetailView(TransferMixin, PageMixin, TemplateView):
             kwargs.setdefault("receive_form", ReceiveTransferForm(transfer=transfer))
         return super().get_context_data(
             transfer=transfer,
+            transfer_lots=transfer_lots(transfer),
             movements=transfer.movements.select_related("inventory__center", "staff").order_by(
                 "created_at", "id"
             ),
@@ -211,5 +213,8 @@ class TransferWaybillView(TransferMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            transfer=self.transfer, title=f"Waybill {self.transfer.number}", **kwargs
+            transfer=self.transfer,
+            transfer_lots=transfer_lots(self.transfer),
+            title=f"Waybill {self.transfer.number}",
+            **kwargs,
         )

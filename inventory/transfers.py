@@ -6,6 +6,10 @@ take too, so a transfer and distributions never sell the same unit twice. Units 
 transit belong to no center's stock: the source's movement log says they left, the
 destination's that they arrived (and any shortfall left again as a loss), or the
 source's that they came back.
+
+A transfer carries lots (TransferLot): the units leave the source's unexpired lots,
+first to expire first, or the one lot chosen; they arrive as lots with the same code
+and expiry date, or go back into the lots they left if the transfer is cancelled.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +19,8 @@ from django.utils import timezone
 from centers import policies
 from core.db.retry import atomic_with_retries
 
+from . import lots
+from .lot_models import StockLot, TransferLot, is_expired, utc_today
 from .models import LOSS_REASONS, Inventory, StockMovement, Transfer
 
 MAX_TRANSFER_QUANTITY = 1_000_000
@@ -34,6 +40,13 @@ DESTINATION_INACTIVE_MESSAGE = "Stock can only be sent to an active center."
 NOT_ENOUGH_STOCK_MESSAGE = (
     "Not enough stock to send %(quantity)s: %(on_hand)s on hand at %(center)s."
 )
+NOT_ENOUGH_UNEXPIRED_MESSAGE = (
+    "Not enough unexpired stock to send %(quantity)s: %(usable)s of the %(on_hand)s units "
+    "on hand at %(center)s have not expired."
+)
+LOT_NOT_HERE_MESSAGE = "That lot is not stock of this package at %(center)s."
+LOT_EXPIRED_MESSAGE = "That lot expired on %(expiry)s: expired stock is written off, not sent."
+LOT_TOO_SMALL_MESSAGE = "That lot holds %(in_lot)s units: not enough to send %(quantity)s."
 RECEIVED_QUANTITY_MESSAGE = (
     "Count what arrived: a whole number from 0 to the %(quantity)s units sent."
 )
@@ -72,8 +85,12 @@ def _lock_in_transit(transfer):
     return current
 
 
-def _move(inventory_id, *, change, on_hand, kind, reason, transfer, staff, notes=None):
-    """Change the locked row's stock by `change` and write the movement that says so."""
+def _move(inventory_id, *, change, on_hand, kind, reason, transfer, staff, notes=None, lots=()):
+    """Change the locked row's stock by `change` and write the movement that says so.
+
+    `lots` are the (lot id, units) the caller changed by as much; the movement names
+    the lot when there is exactly one.
+    """
     Inventory.objects.filter(pk=inventory_id).update(
         quantity_on_hand=F("quantity_on_hand") + change, updated_at=timezone.now()
     )
@@ -86,14 +103,61 @@ def _move(inventory_id, *, change, on_hand, kind, reason, transfer, staff, notes
         staff=staff,
         transfer=transfer,
         notes=notes or None,
+        lot_id=lots[0][0] if len(lots) == 1 else None,
     )
 
 
-def dispatch_transfer(*, source, destination, package, quantity, staff, notes=None):
+def _plan_dispatch(inventory_id, on_hand, *, source, quantity, lot):
+    """Return the (lot id, units) a dispatch takes: from `lot`, or first expiry first.
+
+    Run under the source row's lock; refuses an expired or too small lot, a lot of
+    another row, and a dispatch that only expired units could fill.
+    """
+    today = utc_today()
+    if lot is None:
+        usable = lots.usable_lots(inventory_id, today)
+        plan = lots.fefo_plan(usable, quantity)
+        if plan is None:
+            raise ValidationError(
+                NOT_ENOUGH_UNEXPIRED_MESSAGE,
+                code="insufficient_stock",
+                params={
+                    "quantity": quantity,
+                    "usable": sum(units for _, units in usable),
+                    "on_hand": on_hand,
+                    "center": source.center_name,
+                },
+            )
+        return plan
+    found = (
+        StockLot.objects.filter(pk=lot.pk, inventory_id=inventory_id)
+        .values_list("quantity", "expiry_date")
+        .first()
+    )
+    if found is None:
+        raise ValidationError(
+            LOT_NOT_HERE_MESSAGE, code="invalid_lot", params={"center": source.center_name}
+        )
+    in_lot, expiry_date = found
+    if is_expired(expiry_date, today):
+        raise ValidationError(
+            LOT_EXPIRED_MESSAGE, code="lot_expired", params={"expiry": f"{expiry_date:%Y-%m-%d}"}
+        )
+    if in_lot < quantity:
+        raise ValidationError(
+            LOT_TOO_SMALL_MESSAGE,
+            code="insufficient_stock",
+            params={"in_lot": in_lot, "quantity": quantity},
+        )
+    return [(lot.pk, quantity)]
+
+
+def dispatch_transfer(*, source, destination, package, quantity, staff, notes=None, lot=None):
     """Send `quantity` units of `package` from `source` to `destination`; return the transfer.
 
     The units leave the source's stock now, under the lock on its inventory row,
     and are in transit until the destination receives them or the source cancels.
+    They leave the unexpired lots, first to expire first, or the one `lot` chosen.
     """
     if not policies.can_send_stock(staff, source):
         raise PermissionDenied(DISPATCH_NOT_ALLOWED_MESSAGE)
@@ -112,6 +176,7 @@ def dispatch_transfer(*, source, destination, package, quantity, staff, notes=No
                 code="insufficient_stock",
                 params={"quantity": quantity, "on_hand": on_hand, "center": source.center_name},
             )
+        plan = _plan_dispatch(inventory_id, on_hand, source=source, quantity=quantity, lot=lot)
         transfer = Transfer.objects.create(
             source_id=source.pk,
             destination_id=destination.pk,
@@ -119,6 +184,10 @@ def dispatch_transfer(*, source, destination, package, quantity, staff, notes=No
             quantity=quantity,
             notes=notes or None,
             dispatched_by=staff,
+        )
+        lots.take(plan)
+        TransferLot.objects.bulk_create(
+            TransferLot(transfer=transfer, lot_id=lot_id, quantity=units) for lot_id, units in plan
         )
         _move(
             inventory_id,
@@ -129,6 +198,7 @@ def dispatch_transfer(*, source, destination, package, quantity, staff, notes=No
             transfer=transfer,
             staff=staff,
             notes=notes,
+            lots=plan,
         )
         return transfer
 
@@ -141,7 +211,9 @@ def receive_transfer(*, transfer, quantity_received, staff, notes=None, loss_rea
     The destination's stock grows by what arrived (its inventory row is created if
     it has none). Its movement log shows every unit sent arriving and, when fewer
     arrived, the shortfall leaving again as a loss in transit, with `loss_reason`
-    (lost unless given) and `notes`, which a shortfall requires.
+    (lost unless given) and `notes`, which a shortfall requires. Each of the
+    transfer's lots arrives as the destination's lot with its code and expiry date;
+    a shortfall is counted against them first to expire first.
     """
     if not policies.can_receive_stock(staff, transfer.destination):
         raise PermissionDenied(RECEIVE_NOT_ALLOWED_MESSAGE)
@@ -168,6 +240,7 @@ def receive_transfer(*, transfer, quantity_received, staff, notes=None, loss_rea
             center_id=current.destination_id, package_id=current.package_id
         )
         on_hand = inventory.quantity_on_hand
+        arrived = _arrive(inventory.pk, current)
         _move(
             inventory.pk,
             change=current.quantity,
@@ -176,8 +249,11 @@ def receive_transfer(*, transfer, quantity_received, staff, notes=None, loss_rea
             reason=StockMovement.Reason.TRANSFER,
             transfer=current,
             staff=staff,
+            lots=arrived,
         )
         if shortfall:
+            lost = lots.fefo_plan(arrived, shortfall)
+            lots.take(lost)
             _move(
                 inventory.pk,
                 change=-shortfall,
@@ -187,6 +263,7 @@ def receive_transfer(*, transfer, quantity_received, staff, notes=None, loss_rea
                 transfer=current,
                 staff=staff,
                 notes=notes,
+                lots=lost,
             )
         Transfer.objects.filter(pk=current.pk).update(
             status=Transfer.Status.RECEIVED,
@@ -202,6 +279,28 @@ def receive_transfer(*, transfer, quantity_received, staff, notes=None, loss_rea
     return transfer
 
 
+def _arrive(inventory_id, transfer):
+    """Add the transfer's lots to the destination row (locked); return (lot id, units).
+
+    In the order they expire, first first. Units of a transfer sent before lots
+    existed arrive in the lot without code and expiry.
+    """
+    lines = TransferLot.objects.filter(transfer=transfer).select_related("lot")
+    arrived = []
+    for line in lines.order_by(F("lot__expiry_date").asc(nulls_last=True), "lot_id"):
+        lot = lots.add_to_lot(
+            inventory_id,
+            quantity=line.quantity,
+            lot_code=line.lot.lot_code,
+            expiry_date=line.lot.expiry_date,
+        )
+        arrived.append((lot.pk, line.quantity))
+    rest = transfer.quantity - sum(units for _, units in arrived)
+    if rest > 0:
+        arrived.append((lots.add_to_lot(inventory_id, quantity=rest).pk, rest))
+    return arrived
+
+
 def cancel_transfer(*, transfer, staff):
     """Call back a transfer that has not arrived: its units return to the source's stock."""
     if not policies.can_send_stock(staff, transfer.source):
@@ -210,6 +309,8 @@ def cancel_transfer(*, transfer, staff):
     def locked_cancellation():
         current = _lock_in_transit(transfer)
         inventory_id, on_hand = _lock_stock(current.source_id, current.package_id)
+        sent = list(TransferLot.objects.filter(transfer=current).values_list("lot_id", "quantity"))
+        lots.put_back(inventory_id, sent, current.quantity)
         _move(
             inventory_id,
             change=current.quantity,
@@ -218,6 +319,7 @@ def cancel_transfer(*, transfer, staff):
             reason=StockMovement.Reason.TRANSFER,
             transfer=current,
             staff=staff,
+            lots=sent,
         )
         Transfer.objects.filter(pk=current.pk).update(
             status=Transfer.Status.CANCELLED, cancelled_by=staff, cancelled_at=timezone.now()

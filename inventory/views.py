@@ -20,8 +20,9 @@ from centers.models import DistributionCenter
 from core.mixins import PageMixin, StaffRequiredMixin
 
 from .forms import AdjustmentForm, PackageForm, ReorderLevelForm, RestockForm
+from .lot_models import EXPIRY_WARNING_DAYS, is_expired, utc_today
 from .models import AidPackage, Inventory, StockMovement
-from .selectors import InTransit, in_transit_by_package
+from .selectors import InTransit, in_transit_by_package, lots_by_row
 from .services import (
     PACKAGE_NOT_ALLOWED_MESSAGE,
     adjust_stock,
@@ -33,8 +34,8 @@ from .stock import stock_rows
 
 
 class StockView(CenterScopedMixin, PageMixin, TemplateView):
-    """Stock at one center, its status, units in transit from and to it, and the latest
-    movements."""
+    """Stock at one center, its status and lots (expired and expiring flagged), units in
+    transit from and to it, and the latest movements."""
 
     title = "Inventory"
     template_name = "inventory/stock.html"
@@ -45,12 +46,14 @@ class StockView(CenterScopedMixin, PageMixin, TemplateView):
         rows, incoming_only = [], []
         if center is not None:
             movements = StockMovement.objects.filter(inventory__center=center).select_related(
-                "inventory__package", "staff", "transfer"
+                "inventory__package", "staff", "transfer", "lot"
             )
             rows = stock_rows(center)
             in_transit = in_transit_by_package(center)
+            lots = lots_by_row(center)
             for row in rows:
                 row.in_transit = in_transit.pop(row.package_id, InTransit())
+                row.stock_lots = lots.get(row.pk, [])
             # Packages on their way here that the center has never stocked.
             for package in AidPackage.objects.filter(pk__in=in_transit).order_by("package_name"):
                 incoming_only.append((package, in_transit[package.pk]))
@@ -62,6 +65,7 @@ class StockView(CenterScopedMixin, PageMixin, TemplateView):
             can_manage=center is not None and policies.can_manage_center(self.staff, center),
             movements=Paginator(movements, 25).get_page(self.request.GET.get("page")),
             restock_form=RestockForm(),
+            expiry_warning_days=EXPIRY_WARNING_DAYS,
             **kwargs,
         )
 
@@ -97,17 +101,27 @@ class RestockView(ManageCenterMixin, FormView):
         return [("Inventory", self.stock_url(self.center)), (self.get_title(), None)]
 
     def form_valid(self, form):
-        inventory = restock(
-            center=self.center,
-            package=form.cleaned_data["package"],
-            quantity=form.cleaned_data["quantity"],
-            staff=self.staff,
-            notes=form.cleaned_data["notes"],
+        data = form.cleaned_data
+        try:
+            inventory = restock(
+                center=self.center,
+                package=data["package"],
+                quantity=data["quantity"],
+                staff=self.staff,
+                notes=data["notes"],
+                lot_code=data["lot_code"],
+                expiry_date=data["expiry_date"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        expired = (
+            " They have already expired." if is_expired(data["expiry_date"], utc_today()) else ""
         )
         messages.success(
             self.request,
-            f"Added {form.cleaned_data['quantity']} × {inventory.package.package_name}; "
-            f"{inventory.quantity_on_hand} on hand.",
+            f"Added {data['quantity']} × {inventory.package.package_name}; "
+            f"{inventory.quantity_on_hand} on hand.{expired}",
         )
         return redirect(self.stock_url(self.center))
 
@@ -140,10 +154,15 @@ class InventoryFormView(ManageCenterMixin, FormView):
 
 
 class AdjustStockView(InventoryFormView):
+    """Count corrections, and write-offs of expired or damaged units of one lot."""
+
     form_class = AdjustmentForm
 
     def get_title(self):
         return f"Adjust {self.inventory}"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "inventory": self.inventory}
 
     def apply(self, data):
         movement = adjust_stock(
@@ -152,9 +171,11 @@ class AdjustStockView(InventoryFormView):
             reason=data["reason"],
             staff=self.staff,
             notes=data["notes"],
+            lot=data["lot"],
         )
+        of_lot = f" of {data['lot'].describe()}" if data["lot"] else ""
         return (
-            f"Adjusted {self.inventory} by {movement.quantity_change:+d} "
+            f"Adjusted {self.inventory}{of_lot} by {movement.quantity_change:+d} "
             f"({movement.get_reason_display()}); {movement.quantity_after} on hand."
         )
 

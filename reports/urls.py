@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import movement_views, views
+from . import movement_views, subject_access, views
 
 app_name = "reports"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("coverage/", views.CoverageView.as_view(), name="coverage"),
     path("owed/", views.OwedItemsView.as_view(), name="owed"),
     path("movements/", movement_views.StockMovementReportView.as_view(), name="movements"),
+    path(
+        "households/<int:pk>/subject-access/",
+        subject_access.SubjectAccessView.as_view(),
+        name="subject_access",
+    ),
 ]

@@ -230,6 +230,17 @@ USE_TZ = True
 # Region used to read phone numbers typed without a country code (ISO 3166 alpha-2).
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")
 
+# The contact details of a household each role sees whole; any other is masked on
+# every page, fragment and export (centers.policies.visible_personal_fields; the
+# fields are listed in centers.policies.MASKABLE_FIELDS). Names are shown to every
+# role: the distribution desk recognises a family by them. docs/DATA_PROTECTION.md.
+PERSONAL_DATA_VISIBLE_TO = {
+    "volunteer": ["notes"],
+    "worker": ["phone_number", "email", "address", "notes"],
+    "manager": ["phone_number", "email", "address", "notes"],
+    "admin": ["phone_number", "email", "address", "notes"],
+}
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Front-end libraries come from the npm registry at install time (`npm ci`), never

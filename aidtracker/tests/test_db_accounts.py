@@ -162,6 +162,8 @@ answers["register"] = client.post("/households/new/", {
     "city": "Springfield", "state": "IL", "zip_code": "62701", "family_size": "5",
     "income_level": "very_low", "priority_level": "high",
     "registration_date": "2025-02-01", "last_verified_date": "", "notes": "",
+    "processing_basis": "consent", "consent_given_by": "Akua Mensah (head)",
+    "basis_recorded_on": "",
 })
 household = int(re.search(r"/households/(\\d+)/", answers["register"]["Location"]).group(1))
 answers["view"] = client.get(f"/households/{household}/")
@@ -173,7 +175,7 @@ answers["distribute"] = client.post("/distribution/new/", {
 log = DistributionLog.objects.filter(household_id=household, transaction_status="success").get()
 answers["restock"] = client.post(
     f"/inventory/centers/{manager.center_id}/restock/",
-    {"package": inventory.package_id, "quantity": 5, "notes": ""},
+    {"package": inventory.package_id, "quantity": 5, "expiry_date": "2031-01-31", "notes": ""},
 )
 answers["void"] = client.post(f"/distribution/log/{log.pk}/void/", {"reason": "drill"})
 answers["export"] = client.get("/reports/monthly/", {"format": "csv"})
@@ -220,5 +222,39 @@ def test_the_access_log_refuses_edits_by_the_application_account(accounts):
             "DELETE FROM Access_Log",
         ):
             assert error_code(statement, db) in GRANT_REFUSED, statement
+    finally:
+        db.close()
+
+
+def test_the_change_history_refuses_edits_by_the_application_account(accounts):
+    """The history's rows by grants and triggers; its personal values may be deleted (the
+    grant allows it) only once their household is anonymised (the trigger says so)."""
+    call_command("seed_demo", "--force")
+    app, password = accounts["app"], PASSWORDS["DB_APP_PASSWORD"]
+    anonymise = (
+        "from households.models import Household as H; "
+        "from centers.models import StaffMember as S; "
+        "from households.services import save_household, anonymise_household; "
+        "manager = S.objects.filter(role='manager').first(); "
+        "kept, gone = H.objects.order_by('pk')[:2]; "
+        "kept.notes = gone.notes = 'drill'; "
+        "save_household(household=kept, staff=manager); "
+        "save_household(household=gone, staff=manager); "
+        "anonymise_household(household=gone, staff=manager); print(kept.pk)"
+    )
+    done = manage_as(app, password, "shell", "-c", anonymise)
+    assert done.returncode == 0, done.stderr[-3000:]
+    kept = int(done.stdout.strip().splitlines()[-1])
+
+    db = connect(app, password)
+    try:
+        for statement in (
+            "UPDATE Household_Changes SET subject = 'edited'",
+            "DELETE FROM Household_Changes",
+            "UPDATE Household_Change_Values SET changes = '{}'",
+        ):
+            assert error_code(statement, db) in GRANT_REFUSED, statement
+        statement = f"DELETE FROM Household_Change_Values WHERE household_id = {kept}"
+        assert error_code(statement, db) == TRIGGER_REFUSED
     finally:
         db.close()

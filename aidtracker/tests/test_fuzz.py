@@ -173,6 +173,13 @@ def post_and_check(client, db_state, url, data):
     return response
 
 
+def lot_ids(world):
+    """The lots of both centers' rows (one each, from the portal's restocks) and ids of any."""
+    from inventory.models import StockLot
+
+    return [*StockLot.objects.order_by("pk").values_list("pk", flat=True), *ids_of(world)]
+
+
 def ids_of(world):
     return [
         world.household.pk,
@@ -330,6 +337,8 @@ def test_restock_form(client, portal, db_state, data):
     post = {
         "package": data.draw(field(str(portal.package.pk), ids), label="package"),
         "quantity": data.draw(field("5", ids), label="quantity"),
+        "lot_code": data.draw(field("B-7"), label="lot_code"),
+        "expiry_date": data.draw(field("2031-05-01"), label="expiry_date"),
         "notes": data.draw(field(""), label="notes"),
     }
     with rolled_back():
@@ -347,6 +356,7 @@ def test_inventory_row_forms(client, portal, db_state, data):
     post = {
         "delta": data.draw(field("-1"), label="delta"),
         "reason": data.draw(field("damaged"), label="reason"),
+        "lot": data.draw(field("", lot_ids(portal)), label="lot"),
         "notes": data.draw(field(""), label="notes"),
         "reorder_level": data.draw(field("4"), label="reorder_level"),
     }
@@ -374,6 +384,7 @@ def test_transfer_forms(client, portal, db_state, data):
                 "destination": data.draw(field(str(portal.other_center.pk), ids), label="to"),
                 "package": data.draw(field(str(portal.package.pk), ids), label="package"),
                 "quantity": data.draw(field("2", ids), label="quantity"),
+                "lot": data.draw(field("", lot_ids(portal)), label="lot"),
                 "notes": data.draw(field("Van 2"), label="notes"),
             }
         else:

@@ -14,12 +14,19 @@ from inventory.tests.factories import InventoryFactory
 PROJECT_APPS = ["distribution", "inventory", "households", "centers"]
 # Tables and views each app's migrations create (and must drop on the way back).
 APP_RELATIONS = {
-    "distribution": {"Distribution_Log", "vw_household_eligibility", "vw_monthly_summary"},
+    "distribution": {
+        "Distribution_Log",
+        "Distribution_Lot_Takes",
+        "vw_household_eligibility",
+        "vw_monthly_summary",
+    },
     "inventory": {
         "Aid_Packages",
         "Inventory",
+        "Stock_Lots",
         "Stock_Movements",
         "Stock_Transfers",
+        "Stock_Transfer_Lots",
         "vw_current_inventory_status",
     },
     "households": {"Households"},

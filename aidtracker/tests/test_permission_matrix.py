@@ -40,6 +40,7 @@ MATRIX = {
     ("GET", "reports:coverage"):              (L,      403,    403,    200,    200,    200),
     ("GET", "reports:owed"):                  (L,      403,    403,    200,    200,    200),
     ("GET", "households:list"):               (L,      200,    200,    200,    200,    200),
+    ("GET", "reports:subject_access"):        (L,      403,    403,    200,    200,    200),
     ("GET", "households:create"):             (L,      403,    200,    200,    200,    200),
     ("GET", "households:detail"):             (L,      200,    200,    200,    200,    200),
     ("GET", "households:edit"):               (L,      403,    200,    200,    200,    200),
@@ -131,6 +132,7 @@ MATRIX = {
 # (so "other_manager" is a manager asking about another center's things).
 TARGETS = {
     "households:detail": lambda w: {"pk": w.household.pk},
+    "reports:subject_access": lambda w: {"pk": w.household.pk},
     "households:edit": lambda w: {"pk": w.household.pk},
     "households:status": lambda w: {"pk": w.household.pk},
     "households:card": lambda w: {"pk": w.household.pk},
@@ -276,6 +278,9 @@ def household_form_data(**changes):
         "registration_date": "2025-02-01",
         "last_verified_date": "",
         "notes": "",
+        "processing_basis": "consent",
+        "consent_given_by": "Akua Mensah (head of household)",
+        "basis_recorded_on": "",
         **changes,
     }
 

@@ -118,6 +118,7 @@ def _packages(build):
             units_per_household=spec.units,
             persons_per_unit=spec.persons,
             max_units=spec.cap,
+            is_perishable=False,  # restocked without expiry dates: one lot per row
         )
         for spec in PACKAGES
     }

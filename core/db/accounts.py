@@ -1,7 +1,9 @@
 """The seed's three database accounts, with least privilege (MySQL/MariaDB).
 
 - application: reads and writes what the portal needs; on the append-only logs it may
-  only INSERT, so UPDATE and DELETE there are refused by grants as well as by triggers;
+  only INSERT, so UPDATE and DELETE there are refused by grants as well as by triggers
+  (on the erasable personal values of the change history it may also DELETE, which
+  its trigger allows only for an anonymised household);
 - reporting: SELECT only (and the replication status, to judge a replica's lag);
 - admin: everything on the database, for migrations, backups and restores.
 
@@ -12,7 +14,9 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-APPEND_ONLY_TABLES = ("Distribution_Log", "Stock_Movements", "Access_Log")
+APPEND_ONLY_TABLES = ("Distribution_Log", "Stock_Movements", "Access_Log", "Household_Changes")
+# Append-only too, but anonymising a household deletes its rows (never updates them).
+ERASABLE_TABLES = ("Household_Change_Values",)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ def grant_statements(*, app, report, admin, database, tables, views, procedures)
     for table in tables:
         if table in APPEND_ONLY_TABLES:
             grants.append(f"GRANT SELECT, INSERT ON {schema}.`{table}` TO {app_name}")
+        elif table in ERASABLE_TABLES:
+            grants.append(f"GRANT SELECT, INSERT, DELETE ON {schema}.`{table}` TO {app_name}")
         else:
             grants.append(
                 f"GRANT SELECT, INSERT, UPDATE, DELETE ON {schema}.`{table}` TO {app_name}"

@@ -143,6 +143,7 @@ class _Builder:
             category=AidPackage.Category.FOOD,
             estimated_cost=10,
             validity_period_days=VALIDITY_DAYS,
+            is_perishable=False,  # restocked without expiry dates: one lot per row
         )
         self.package_ids.append(package.pk)
         return package

@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from centers.models import DistributionCenter, StaffMember
-from inventory.models import AidPackage, Inventory
+from inventory.lots import add_to_lot, fefo_plan, take
+from inventory.models import AidPackage, Inventory, StockLot
 from reports import rollup
 from reports.models import RollupBulkLoad
 
@@ -305,8 +306,19 @@ class BulkLoader(Planner):
             if last_restock:
                 fields["last_restock_date"], fields["last_restock_quantity"] = last_restock
             Inventory.objects.filter(pk=inventory.pk).update(**fields)
+            self._follow_with_lots(inventory.pk, on_hand - inventory.quantity_on_hand)
         self.progress(f"Restocked {len(updates)} inventory rows with {len(movements)} deliveries.")
         return len(movements)
+
+    @staticmethod
+    def _follow_with_lots(inventory_id, change):
+        """Change the row's lots as its units changed (the row is locked): units added
+        join its lot without code and expiry, units gone leave first to expire first."""
+        if change > 0:
+            add_to_lot(inventory_id, quantity=change)
+        elif change < 0:
+            held = StockLot.objects.filter(inventory_id=inventory_id).on_hand()
+            take(fefo_plan(list(held.values_list("pk", "quantity")), -change))
 
     def _lock_inventory(self, keys):
         wanted = set(keys)

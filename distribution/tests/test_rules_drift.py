@@ -4,7 +4,8 @@ Views, triggers and the stored procedures exist as SQL text, in versioned files 
 migrations load. These tests read the newest version of each (and, where the database
 keeps it verbatim, the text installed in the database) and fail when it drifts from
 the Python rules: the refusal codes in their order, every refusal message, the quantity
-limit, the served predicate, the eligibility day arithmetic, the stock status and restock limit.
+limit, the served predicate, the eligibility day arithmetic, the stock status and restock limit,
+the lots' expiry rule and the order they go out in.
 """
 
 import re
@@ -15,6 +16,7 @@ from django.db import connection
 from core.db import sqlfiles
 from distribution import rules
 from inventory import services as inventory_services
+from inventory.lots import fefo_order_sql, usable_lot_sql
 from inventory.stock import stock_status
 
 
@@ -110,6 +112,14 @@ def test_the_stock_view_and_python_agree_on_the_status(on_hand, reorder_level):
             assert status == stock_status(on_hand, reorder_level)
             return
     assert re.search(r"ELSE '(\w+)'", case).group(1) == stock_status(on_hand, reorder_level)
+
+
+def test_the_procedure_takes_lots_by_the_rule_and_in_the_order_of_inventory_lots():
+    """Unexpired lots with units (expiry from today, UTC), first to expire first."""
+    sql = flat(SP_DISTRIBUTE_PACKAGE)
+    assert "SET v_today = DATE(v_now)" in sql
+    assert sql.count(usable_lot_sql("l").replace("%s", "v_today")) == 2  # count, then take
+    assert f"ORDER BY {fefo_order_sql('l')} LIMIT 1 FOR UPDATE" in sql
 
 
 def test_the_restock_procedure_has_the_services_limit_and_message():

@@ -2,17 +2,21 @@
 
 from django import template
 
-from centers.models import StaffMember
-from households.phones import format_phone
+from households.privacy import shown as shown_value
 
 register = template.Library()
 
 
 @register.filter
 def phone_for(e164, staff):
-    """Show a phone number readably; volunteers see only its last two digits."""
+    """Show a phone number readably to those who may see it; masked to anyone else
+    (volunteers, by default: only its last two digits)."""
     if not e164:
         return ""
-    if staff is None or staff.role == StaffMember.Role.VOLUNTEER:
-        return "•" * max(len(e164) - 3, 0) + e164[-2:]
-    return format_phone(e164)
+    return shown_value("phone_number", e164, staff)
+
+
+@register.simple_tag
+def shown(value, field_name, staff):
+    """`{% shown household.email "email" staff %}`: the field whole, or masked."""
+    return shown_value(field_name, value, staff)

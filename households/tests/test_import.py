@@ -177,7 +177,7 @@ def test_bad_rows_do_not_stop_the_good_ones(tmp_path, worker):
 
 def test_values_under_no_column_make_the_row_an_error(tmp_path, worker):
     """An unquoted comma in an address shifts every later value one column right."""
-    header = ",".join(COLUMNS)
+    header = ",".join(household_row())
     values = list(household_row(notes="Wheelchair").values())
     values[4] = "4 Harbour Road, Apt 2"
     path = tmp_path / "shifted.csv"

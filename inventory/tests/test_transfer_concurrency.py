@@ -25,7 +25,8 @@ from distribution.tests.test_concurrency import (
     run_concurrently,
 )
 from households.tests.factories import HouseholdFactory
-from inventory import transfers
+from inventory import lots, transfers
+from inventory.lot_models import utc_today
 from inventory.models import Inventory, StockMovement, Transfer
 from inventory.services import dispatch_transfer, restock
 from inventory.tests.factories import AidPackageFactory
@@ -131,14 +132,18 @@ def test_dispatch_and_distributions_never_oversell_the_last_units(
 class ReadThenWait:
     """Stand-in for the dispatch's locked read: read without the lock, then wait.
 
-    It reads the units on hand as a plain SELECT, says so, and waits until the
-    distributions have taken them: the worst interleaving, every time.
+    It reads the units on hand and the row's lots as plain SELECTs, says so, and
+    waits until the distributions have taken them: the worst interleaving, every
+    time. The dispatch then plans its lots from what was read (`lots_read`).
     """
+
+    usable_lots = staticmethod(lots.usable_lots)  # the real read, before it is replaced
 
     def __init__(self):
         self.read_done = threading.Event()
         self.distributions_done = threading.Event()
         self.seen = None
+        self.lots = None
 
     def __call__(self, center_id, package_id):
         row = (
@@ -147,9 +152,13 @@ class ReadThenWait:
             .get()
         )
         self.seen = row[1]
+        self.lots = self.usable_lots(row[0], utc_today())
         self.read_done.set()
         assert self.distributions_done.wait(TIMEOUT)
         return row
+
+    def lots_read(self, inventory_id, today):
+        return self.lots
 
 
 def test_the_race_happens_if_we_disable_the_dispatch_lock(monkeypatch, source, other_center):
@@ -157,6 +166,7 @@ def test_the_race_happens_if_we_disable_the_dispatch_lock(monkeypatch, source, o
         pytest.skip(SQLITE_SERIALISES_WRITERS)
     unlocked = ReadThenWait()
     monkeypatch.setattr(transfers, "_lock_stock", unlocked)
+    monkeypatch.setattr(transfers.lots, "usable_lots", unlocked.lots_read)
     households = HouseholdFactory.create_batch(LAST_UNITS)
 
     def distribute_all_after_the_read():
@@ -171,13 +181,14 @@ def test_the_race_happens_if_we_disable_the_dispatch_lock(monkeypatch, source, o
     )
 
     # The dispatch decided on the 5 units it read, which the distributions then took:
-    # 10 units promised from 5. Only the database's CHECK (quantity_on_hand >= 0)
-    # stopped it, with an error instead of the clear refusal the lock gives.
+    # 10 units promised from 5. Only the database's CHECKs (a lot's quantity >= 0,
+    # quantity_on_hand >= 0) stopped it, with an error instead of the clear refusal
+    # the lock gives.
     assert distributed.error is None
     assert len(distributed.result) == LAST_UNITS
     assert unlocked.seen == LAST_UNITS
     assert isinstance(dispatched.error, IntegrityError)
-    assert "chk_quantity" in str(dispatched.error)
+    assert "chk_lot_quantity" in str(dispatched.error)
     assert not Transfer.objects.exists()
     assert Inventory.objects.get(pk=source["inventory"].pk).quantity_on_hand == 0
 

@@ -17,6 +17,7 @@ from distribution.services import DistributionRefused, distribute_package
 from households.duplicates import Candidate, possible_duplicates, record_possible_duplicates
 from households.models import Household, HouseholdCard, HouseholdMember
 from households.services import issue_missing_cards, save_member
+from inventory.lot_models import utc_today
 from inventory.models import AidPackage, Inventory, StockMovement
 from inventory.services import restock, set_reorder_level
 
@@ -244,6 +245,20 @@ PRIORITY_WEIGHTS = {
 }
 FAMILY_SIZE_WEIGHTS = {1: 8, 2: 14, 3: 18, 4: 20, 5: 16, 6: 10, 7: 7, 8: 4, 9: 2, 10: 1}
 STATUS_WEIGHTS = {"active": 90, "inactive": 6, "suspended": 4}
+
+
+def demo_lot(package, center_index, delivery):
+    """The lot code and expiry date of a demo delivery (perishable packages only).
+
+    The first center's first food delivery expires within the month, so its dashboard
+    shows an expiry alert; everything else keeps for months.
+    """
+    if not package.is_perishable:
+        return {}
+    soon = center_index == 0 and package.category == Category.FOOD and delivery == 1
+    days = 20 if soon else 120 * delivery + 30 * center_index
+    code = f"{package.category[:3].upper()}-{center_index + 1}{delivery:02d}"
+    return {"lot_code": code, "expiry_date": utc_today() + datetime.timedelta(days=days)}
 
 
 def pick(rng, weights):
@@ -554,7 +569,11 @@ class Command(BaseCommand):
                 total = sum(units) + left
                 first_delivery = max(1, total * 2 // 3)
                 inventory = restock(
-                    center=center, package=package, quantity=first_delivery, staff=manager
+                    center=center,
+                    package=package,
+                    quantity=first_delivery,
+                    staff=manager,
+                    **demo_lot(package, index, 1),
                 )
                 if total > first_delivery:
                     restock(
@@ -562,6 +581,7 @@ class Command(BaseCommand):
                         package=package,
                         quantity=total - first_delivery,
                         staff=manager,
+                        **demo_lot(package, index, 2),
                     )
                 set_reorder_level(inventory=inventory, reorder_level=reorder_level, staff=manager)
                 for household, quantity in zip(served, units, strict=True):

@@ -1,5 +1,5 @@
-"""Verify stock conservation for every inventory row and every transfer; exit non-zero on
-any mismatch."""
+"""Verify stock conservation for every inventory row and every transfer, and that each
+row's lots add up to it; exit non-zero on any mismatch."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,8 +11,9 @@ class Command(BaseCommand):
     help = (
         "Check that restocked + adjustments + transfers in - transfers out + transfers "
         "cancelled - lost in transit - distributed + voided = quantity_on_hand for every "
-        "inventory row, and that each transfer's movements match its status. Prints "
-        "mismatches and exits with status 1 if any."
+        "inventory row, that the row's lots add up to its quantity_on_hand, and that "
+        "each transfer's movements match its status. Prints mismatches and exits with "
+        "status 1 if any."
     )
 
     def handle(self, **options):
@@ -27,6 +28,12 @@ class Command(BaseCommand):
                 f"- distributed {row.distributed} + voided {row.voided} = {row.expected}, "
                 f"but {row.quantity_on_hand} on hand"
             )
+        lots_off = [row for row in rows if not row.lots_add_up]
+        for row in lots_off:
+            self.stdout.write(
+                f"MISMATCH lots of inventory #{row.inventory_id} {row.package_name} at "
+                f"{row.center_name}: lots hold {row.in_lots}, but {row.quantity_on_hand} on hand"
+            )
         transfers = unbalanced_transfers()
         for transfer, recorded in transfers:
             steps = ", ".join(f"{kind} {total:+d}" for kind, (total, *_) in recorded.items())
@@ -37,8 +44,14 @@ class Command(BaseCommand):
         problems = []
         if mismatches:
             problems.append(f"{len(mismatches)} of {len(rows)} inventory rows do not balance")
+        if lots_off:
+            problems.append(f"the lots of {len(lots_off)} inventory rows do not add up to them")
         if transfers:
             problems.append(f"{len(transfers)} transfer(s) do not match their movements")
         if problems:
             raise CommandError("; ".join(problems) + ".")
-        self.stdout.write(self.style.SUCCESS(f"All {len(rows)} inventory rows balance."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"All {len(rows)} inventory rows balance. Their lots add up to them."
+            )
+        )

@@ -1,0 +1,5 @@
+CREATE TRIGGER trg_household_changes_no_delete
+BEFORE DELETE ON Household_Changes
+FOR EACH ROW
+SIGNAL SQLSTATE '45000'
+    SET MESSAGE_TEXT = 'Household_Changes is append-only: rows cannot be deleted';
