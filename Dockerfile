@@ -10,6 +10,19 @@ RUN apt-get update \
 COPY requirements.txt /tmp/requirements.txt
 RUN pip wheel --no-cache-dir --wheel-dir /wheels -r /tmp/requirements.txt
 
+# The translations compiled to .mo files (not committed) by GNU gettext's msgfmt, here
+# so that only the .mo files reach the final image, not gettext.
+FROM python:3.11-slim-bookworm AS messages
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /build
+COPY requirements.txt .
+RUN --mount=type=bind,from=wheels,source=/wheels,target=/wheels \
+    pip install --no-cache-dir --no-index --find-links=/wheels -c requirements.txt Django
+COPY locale locale
+RUN django-admin compilemessages
+
 # Bootstrap, Chart.js and jsQR from the npm registry, collected into the static files below.
 FROM node:20-bookworm-slim AS assets
 WORKDIR /assets
@@ -37,6 +50,7 @@ RUN --mount=type=bind,from=wheels,source=/wheels,target=/wheels \
 # The code stays owned by root: the app user can read it but not change it.
 COPY . .
 COPY --from=assets /assets/node_modules node_modules
+COPY --from=messages /build/locale locale
 # collectstatic needs settings that load, not a real secret or a database.
 RUN SECRET_KEY=collectstatic-at-build-time-only-never-used-to-serve-requests \
     python manage.py collectstatic --noinput

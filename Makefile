@@ -7,11 +7,11 @@ BIN := $(VENV)/bin
 ADDRESS := 127.0.0.1:8000
 ASSETS := node_modules/.installed
 
-.PHONY: demo test lint format install install-dev system-deps clean
+.PHONY: demo test lint format install install-dev system-deps clean messages catalogs
 
 # The development server, with the scheduler's rollup fold and the background task
 # worker (bulk imports) running beside it; Ctrl-C stops all three.
-demo: $(VENV)/.installed $(ASSETS)
+demo: $(VENV)/.installed $(ASSETS) messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py rebuild_rollup --fold --every 60 >/dev/null & scheduler=$$!; \
@@ -21,7 +21,7 @@ demo: $(VENV)/.installed $(ASSETS)
 
 # ruff, then pytest against whatever DATABASE_URL says (unset: SQLite).
 # Any non-zero exit fails the target, including pytest's 5 ("no tests collected").
-test: lint $(ASSETS)
+test: lint $(ASSETS) messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # ruff, then the import contracts of pyproject.toml (apps import one way, no cycles).
@@ -33,6 +33,26 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The translations: locale/<lang>/LC_MESSAGES/django.po is committed, its compiled .mo
+# is not; each .mo is rebuilt only when its .po is newer (docs/I18N.md).
+CATALOGS := $(wildcard locale/*/LC_MESSAGES/django.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+messages: $(COMPILED)
+
+$(COMPILED): %.mo: %.po | $(VENV)/.installed
+	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps
+	$(BIN)/python manage.py compilemessages --locale $(word 2,$(subst /, ,$@)) \
+		--ignore .venv --ignore node_modules --ignore staticfiles
+
+# Re-extract every marked string into the catalogs (the languages of settings.LANGUAGES
+# but English): translations are kept, a changed string comes back fuzzy, strings no
+# longer used are dropped. The options live in devtools/i18n.py, shared with the test
+# that fails when the committed catalogs are out of date.
+catalogs: $(VENV)/.installed
+	@command -v msgmerge >/dev/null || $(MAKE) --no-print-directory system-deps
+	$(BIN)/python -m devtools.i18n catalogs
 
 install: $(VENV)/.installed $(ASSETS)
 install-dev: $(VENV)/.installed-dev $(ASSETS)
@@ -60,8 +80,9 @@ $(ASSETS): package.json package-lock.json
 export HAS_PYTHON_H := import os, sys, sysconfig; \
 	sys.exit(not os.path.exists(os.path.join(sysconfig.get_path("include"), "Python.h")))
 
-# Check for what building mysqlclient, the venv and the npm assets need; install it
-# when root with apt-get, otherwise print the exact command to run.
+# Check for what building mysqlclient, the venv, the npm assets and the translations
+# (GNU gettext's msgfmt) need; install it when root with apt-get, otherwise print the
+# exact command to run.
 system-deps:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "AidTracker needs Python 3.11 or newer ($(PYTHON) is older)."; exit 1; }
@@ -71,6 +92,7 @@ system-deps:
 	$(PYTHON) -c "$$HAS_PYTHON_H" || missing="$$missing python3-dev"; \
 	$(PYTHON) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	[ -z "$$missing" ] && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing system packages:$$missing"; \
@@ -85,3 +107,4 @@ system-deps:
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .test-db.sqlite3*
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find locale -name '*.mo' -delete 2>/dev/null || true

@@ -31,6 +31,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """Each test starts in English: a request leaves its language active in the thread
+    (LocaleMiddleware and the staff preference activate it; nothing deactivates it), so
+    one test signing in an Arabic-reading worker would turn the next one's messages."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 from centers.models import StaffMember  # noqa: E402
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory  # noqa: E402
 

@@ -10,15 +10,16 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from centers.passwords import AdminLockoutPasswordChangeForm, LockoutPasswordChangeView
 from core.admin import bad_date_drilldown, is_admin, is_manager
 
 
 class AidTrackerAdminSite(admin.AdminSite):
-    site_header = "AidTracker administration"
-    site_title = "AidTracker admin"
-    index_title = "Centers, households, stock and the audit trail"
+    site_header = _("AidTracker administration")
+    site_title = _("AidTracker admin")
+    index_title = _("Centers, households, stock and the audit trail")
 
     def has_permission(self, request):
         return request.user.is_active and (is_admin(request) or is_manager(request))

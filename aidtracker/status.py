@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection
+from django.utils.translation import gettext
 
 from core.backups import latest_backup
 from distribution.selectors import stock_ledger
@@ -23,6 +24,7 @@ class SystemStatus:
     inventory_rows: int = 0
     unbalanced_transfers: list = field(default_factory=list)  # (transfer, its movements)
     in_transit: object = None  # inventory.selectors.TransitTotals
+    note: str = ""  # what this database cannot report
 
 
 def system_status():
@@ -105,8 +107,6 @@ def _sqlite_status(cursor):
         cursor.execute(f'SELECT COUNT(*) FROM "{name}"')
         status.tables.append((name, cursor.fetchone()[0], None))
     cursor.execute("PRAGMA journal_mode")
-    status.slow_query_settings = {
-        "journal_mode": cursor.fetchone()[0],
-        "note": "SQLite has no slow-query log or lock tables; writers queue on one lock.",
-    }
+    status.slow_query_settings = {"journal_mode": cursor.fetchone()[0]}
+    status.note = gettext("SQLite has no slow-query log or lock tables; writers queue on one lock.")
     return status

@@ -5,13 +5,14 @@ from django.urls import include, path
 from centers.passwords import LockoutPasswordChangeView
 from core import health
 
-from . import views
+from . import language, views
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("status/", views.SystemStatusView.as_view(), name="system_status"),
+    path("language/", language.choose_language, name="choose_language"),
     # Login, logout and password change only: there is no e-mail to reset passwords
     # by; a manager or admin sets a new one. A wrong old password counts as a failed
     # sign-in (centers.passwords).

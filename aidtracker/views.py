@@ -9,7 +9,8 @@ from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.template import loader
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from centers.mixins import CenterScopedMixin
@@ -27,7 +28,7 @@ class DashboardView(CenterScopedMixin, PageMixin, TemplateView):
     """Today at one center: stock alerts (expired and expiring lots too), stock in
     transit, distributions and failures, latest log entries."""
 
-    title = "Dashboard"
+    title = _("Dashboard")
     template_name = "aidtracker/dashboard.html"
 
     def get_breadcrumbs(self):
@@ -52,7 +53,7 @@ class DashboardView(CenterScopedMixin, PageMixin, TemplateView):
                     failures=Count("pk", filter=Q(transaction_status="failed")),
                     voids=Count("pk", filter=Q(transaction_status="cancelled")),
                 ),
-                latest=logs.select_related("household", "package", "staff")[:10],
+                latest=logs.select_related("household", "package")[:10],
                 in_transit=center_in_transit(center),
                 overdue_transfers=list(overdue_transfers(center)[:10]),
                 overdue_days=settings.TRANSFER_OVERDUE_DAYS,
@@ -66,6 +67,12 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
 
 
+def page_language(request):
+    """The language the request's pages are in: the one the middleware chose, else (the
+    request refused before LocaleMiddleware ran) its cookie's or its browser's."""
+    return getattr(request, "LANGUAGE_CODE", None) or translation.get_language_from_request(request)
+
+
 def bad_request(request, exception=None):
     """Render the 400 page from nothing but the request id.
 
@@ -74,7 +81,8 @@ def bad_request(request, exception=None):
     either (no session, no user): the request may have been refused before they could.
     """
     context = {"request_id": getattr(request, "request_id", "")}
-    return HttpResponseBadRequest(loader.render_to_string("400.html", context))
+    with translation.override(page_language(request)):
+        return HttpResponseBadRequest(loader.render_to_string("400.html", context))
 
 
 def page_not_found(request, exception=None):
@@ -87,21 +95,22 @@ def server_error(request):
     Django calls this while handling the exception, so sys.exc_info() tells which.
     """
     error = sys.exc_info()[1]
-    if isinstance(error, OperationalError | InterfaceError) and not is_retryable(error):
-        response = render(request, "503.html", status=503)
-        response["Retry-After"] = "30"
-        return response
-    return render(
-        request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500
-    )
+    with translation.override(page_language(request)):
+        if isinstance(error, OperationalError | InterfaceError) and not is_retryable(error):
+            response = render(request, "503.html", status=503)
+            response["Retry-After"] = "30"
+            return response
+        return render(
+            request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500
+        )
 
 
 class SystemStatusView(StaffRequiredMixin, PageMixin, TemplateView):
     """Admin-only health of the installation: database, locks, backups, stock invariant."""
 
-    title = "System status"
+    title = _("System status")
     template_name = "aidtracker/system_status.html"
-    permission_denied_message = "Only admins can see the system status."
+    permission_denied_message = _("Only admins can see the system status.")
 
     def has_permission(self):
         return self.staff.is_admin

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 
@@ -16,7 +17,7 @@ class AccessLogAdmin(ReadOnlyAdmin):
         "created_at",
         "staff_name",
         "action",
-        "target",
+        "target_shown",
         "object_id",
         "export_format",
         "row_count",
@@ -26,3 +27,7 @@ class AccessLogAdmin(ReadOnlyAdmin):
     list_select_related = ["staff"]
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in AccessLog._meta.fields]
+
+    @admin.display(description=_("target"), ordering="target")
+    def target_shown(self, entry):
+        return entry.target_label

@@ -8,6 +8,8 @@ state). The change history's triggers are this app's (audit/sql).
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from centers.models import StaffMember
 from core.db.constraints import choices_check
@@ -15,17 +17,17 @@ from core.scoping import center_scoped_manager
 
 
 class AccessAction(models.TextChoices):
-    EXPORT = "export", "Export"
-    VIEW_HOUSEHOLD = "view_household", "View household"
-    LIST_HOUSEHOLDS = "list_households", "List households"
-    ANONYMISE = "anonymise", "Anonymise household"
+    EXPORT = "export", pgettext_lazy("access log action", "Export")
+    VIEW_HOUSEHOLD = "view_household", _("View household")
+    LIST_HOUSEHOLDS = "list_households", _("List households")
+    ANONYMISE = "anonymise", _("Anonymise household")
 
 
 class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV"
-    XLSX = "xlsx", "Excel (XLSX)"
-    HXL = "hxl", "HXL CSV"
-    HTML = "html", "Printable page"
+    XLSX = "xlsx", _("Excel (XLSX)")
+    HXL = "hxl", _("HXL CSV")
+    HTML = "html", _("Printable page")
     JSON = "json", "JSON"
 
 
@@ -47,26 +49,37 @@ class AccessLog(models.Model):
         null=True,
         blank=True,
         related_name="access_logs",
+        verbose_name=_("staff member"),
     )
     staff_name = models.CharField(
-        max_length=120, help_text="Name and role of the staff member at the time."
+        _("staff name"),
+        max_length=120,
+        help_text=_("Name and role of the staff member at the time."),
     )
-    action = models.CharField(max_length=20, choices=Action)
+    action = models.CharField(_("action"), max_length=20, choices=Action)
     target = models.CharField(
-        max_length=50, help_text="The report exported, or the kind of record viewed."
+        _("target"),
+        max_length=50,
+        help_text=_("The report exported, or the kind of record viewed."),
     )
     object_id = models.CharField(
-        max_length=40, null=True, blank=True, help_text="The record viewed, if any."
+        _("record"), max_length=40, null=True, blank=True, help_text=_("The record viewed, if any.")
     )
-    export_format = models.CharField(max_length=4, choices=Format, null=True, blank=True)
-    params = models.JSONField(default=dict, blank=True, help_text="Filters or parameters used.")
-    row_count = models.IntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    export_format = models.CharField(
+        _("export format"), max_length=4, choices=Format, null=True, blank=True
+    )
+    params = models.JSONField(
+        _("parameters"), default=dict, blank=True, help_text=_("Filters or parameters used.")
+    )
+    row_count = models.IntegerField(_("rows"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
     objects = center_scoped_manager("staff__center")
 
     class Meta:
         db_table = "Access_Log"
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["staff", "created_at"], name="idx_access_staff_date"),
@@ -82,21 +95,49 @@ class AccessLog(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.staff_name}: {self.get_action_display()} {self.target}"
+        return f"{self.staff_name}: {self.get_action_display()} {self.target_label}"
+
+    @property
+    def target_label(self):
+        """What was exported or viewed, in the reader's language (as stored if unknown)."""
+        return ACCESS_TARGET_LABELS.get(self.target, self.target)
+
+
+# The `target` values the apps write (database values, never translated) and how they
+# are named to people: the subject access page and the admin show these.
+ACCESS_TARGET_LABELS = {
+    "household": _("household record"),
+    "household edit": _("household record (edit form)"),
+    "household (admin)": _("household record (admin)"),
+    "household list": _("household list"),
+    "household list (admin)": _("household list (admin)"),
+    "household search": _("household search"),
+    "household card": _("household card"),
+    "card sheet": _("sheet of cards"),
+    "household import": _("household import"),
+    "household import report": _("household import report"),
+    "possible duplicates": _("possible duplicates"),
+    "subject access": _("subject access export"),
+    "monthly": _("monthly summary report"),
+    "stock": _("stock status report"),
+    "coverage": _("eligibility coverage report"),
+    "owed": _("owed items report"),
+    "movements": _("stock movements report"),
+}
 
 
 class HouseholdChangeAction(models.TextChoices):
-    REGISTERED = "registered", "Registered"
-    EDITED = "edited", "Edited"
-    STATUS = "status", "Status changed"
-    MEMBER_ADDED = "member_added", "Member added"
-    MEMBER_EDITED = "member_edited", "Member changed"
-    MEMBER_REMOVED = "member_removed", "Member removed"
-    ALTERNATES = "alternates", "Alternate collectors changed"
-    CARD_ISSUED = "card_issued", "Card issued"
-    DUPLICATE_DISMISSED = "duplicate_dismissed", "Possible duplicate dismissed"
-    DUPLICATE_CONFIRMED = "duplicate_confirmed", "Duplicate confirmed"
-    ANONYMISED = "anonymised", "Anonymised"
+    REGISTERED = "registered", _("Registered")
+    EDITED = "edited", _("Edited")
+    STATUS = "status", _("Status changed")
+    MEMBER_ADDED = "member_added", _("Member added")
+    MEMBER_EDITED = "member_edited", _("Member changed")
+    MEMBER_REMOVED = "member_removed", _("Member removed")
+    ALTERNATES = "alternates", _("Alternate collectors changed")
+    CARD_ISSUED = "card_issued", _("Card issued")
+    DUPLICATE_DISMISSED = "duplicate_dismissed", _("Possible duplicate dismissed")
+    DUPLICATE_CONFIRMED = "duplicate_confirmed", _("Duplicate confirmed")
+    ANONYMISED = "anonymised", _("Anonymised")
 
 
 class HouseholdChange(models.Model):
@@ -123,11 +164,11 @@ class HouseholdChange(models.Model):
         blank=True,
         related_name="household_changes",
     )
-    staff_name = models.CharField(max_length=120, help_text="Who changed it, as named then.")
+    staff_name = models.CharField(max_length=120, help_text=_("Who changed it, as named then."))
     staff_role = models.CharField(max_length=9, choices=StaffMember.Role, blank=True)
     action = models.CharField(max_length=20, choices=Action)
     subject = models.CharField(
-        max_length=60, blank=True, help_text="What of the household changed, if not itself."
+        max_length=60, blank=True, help_text=_("What of the household changed, if not itself.")
     )
     changes = models.JSONField(default=dict, blank=True)
     erasable = models.JSONField(default=list, blank=True)

@@ -4,17 +4,37 @@ households' change history (who changed what, from what to what)."""
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from .models import AccessAction, AccessLog, HouseholdChange, HouseholdChangeValues
 
-MISSING_STAFF_MESSAGE = "An access log entry needs the staff member who acted."
+MISSING_STAFF_MESSAGE = _("An access log entry needs the staff member who acted.")
+ACTOR_NAME_LENGTH = 120
+
+
+def actor_snapshot(staff):
+    """(name, role) a row keeps of the staff member who wrote it, as they are now.
+
+    The logs and the change history store both with the row, so renaming a staff
+    member, or changing their role, never rewrites who past rows say acted. ("", "")
+    when no staff member acted. The stored procedure and the migrations that filled
+    older rows restate this rule in SQL: CONCAT(first_name, ' ', last_name), cut to
+    ACTOR_NAME_LENGTH.
+    """
+    if staff is None:
+        return "", ""
+    return staff.full_name[:ACTOR_NAME_LENGTH], staff.role
 
 
 def _actor_name(staff, system_actor):
     if staff is not None:
-        return f"{staff.full_name} ({staff.get_role_display()})"[:120]
+        name, _role = actor_snapshot(staff)
+        # Stored, so in the source language whatever the staff member reads the portal in.
+        with translation.override(None):
+            return f"{name} ({staff.get_role_display()})"[:ACTOR_NAME_LENGTH]
     if system_actor:
-        return system_actor[:120]
+        return system_actor[:ACTOR_NAME_LENGTH]
     raise ValidationError(MISSING_STAFF_MESSAGE, code="missing_staff")
 
 
@@ -96,12 +116,12 @@ def _household_id(household):
 
 
 def _row(change, staff, system_actor):
-    _actor_name(staff, system_actor)  # someone acted
+    actor, role = actor_snapshot(staff)
     return HouseholdChange(
         household_id=_household_id(change.household),
         staff=staff,
-        staff_name=(staff.full_name if staff is not None else system_actor)[:120],
-        staff_role=staff.role if staff is not None else "",
+        staff_name=actor or system_actor[:ACTOR_NAME_LENGTH],
+        staff_role=role,
         action=change.action,
         subject=change.subject[:60],
         changes={name: list(pair) for name, pair in change.changes.items()},
@@ -124,9 +144,10 @@ def record_household_change(
 
 def record_household_changes(*, changes, staff, system_actor=""):
     """Append many changes (one per registration of a bulk import) in two INSERTs."""
-    rows = [_row(change, staff, system_actor) for change in changes]
-    if not rows:
+    if not changes:
         return []
+    _actor_name(staff, system_actor)  # someone acted (asked once: the same for every row)
+    rows = [_row(change, staff, system_actor) for change in changes]
     HouseholdChange.objects.bulk_create(rows)
     if any(row.pk is None for row in rows):  # a database that returns no ids (MySQL)
         _read_back_ids(rows)

@@ -84,7 +84,7 @@ def prepare(command):
         return prepare_service(command["targets"])
     if path == "procedure":
         return prepare_procedure()
-    return prepare_bare(command["cutoff"])
+    return prepare_bare(command["cutoff"], command["targets"])
 
 
 def prepare_service(targets):
@@ -157,11 +157,19 @@ def bare_connection():
     return connection
 
 
-def prepare_bare(cutoff):
+def prepare_bare(cutoff, targets):
+    from audit.services import actor_snapshot
+    from centers.models import StaffMember
     from distribution.statements import statements_for
     from inventory.lots import fefo_plan
 
     sql = statements_for("mysql")
+    # Each row keeps its staff member's name and role: read once here, as the service
+    # has its staff member in hand and reads nothing more per attempt.
+    snapshots = {
+        pk: actor_snapshot(member)
+        for pk, member in StaffMember.objects.in_bulk({t.staff_id for t in targets}).items()
+    }
     connection = bare_connection()
     cursor = connection.cursor()
 
@@ -189,7 +197,8 @@ def prepare_bare(cutoff):
                 return "refused"
             for lot_id, units in plan:
                 cursor.execute(sql.take_from_lot, (units, lot_id))
-            ids = (household_id, target.package_id, target.center_id, target.staff_id)
+            staff = (target.staff_id, *snapshots[target.staff_id])
+            ids = (household_id, target.package_id, target.center_id, *staff)
             cursor.execute(sql.insert_log, (*ids, 1, now, "success", None, None, None, None, None))
             log_id = cursor.lastrowid
             cursor.executemany(sql.insert_lot_take, [(log_id, *take) for take in plan])

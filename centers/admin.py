@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.admin.actions import delete_selected
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import RoleAdmin
 
@@ -14,7 +15,7 @@ class DistributionCenterAdmin(RoleAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
 
-STAFF_HISTORY_MESSAGE = (
+STAFF_HISTORY_MESSAGE = _(
     "A staff member who has recorded distributions, stock changes or access-log entries "
     "cannot be deleted: the audit trail must keep naming them. Set their status to "
     "Inactive instead; they can then no longer sign in."

@@ -1,6 +1,7 @@
 """View mixins that know about centers: which centers a staff member works with."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.mixins import StaffRequiredMixin
 
@@ -15,7 +16,9 @@ def visible_centers(staff):
 class CenterChoiceForm(forms.Form):
     """Admins pick which center a page shows."""
 
-    center = forms.ModelChoiceField(queryset=None, empty_label=None, required=False)
+    center = forms.ModelChoiceField(
+        queryset=None, empty_label=None, required=False, label=_("Center")
+    )
 
     def __init__(self, *args, centers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,11 +17,12 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .backends import lockout_username
 
 LOCKED_OUT = "locked_out"
-LOCKED_OUT_MESSAGE = (
+LOCKED_OUT_MESSAGE = _(
     "Too many wrong passwords for this account: it is locked on this network for a while."
 )
 

@@ -1,6 +1,8 @@
 """Center pages: the list of distribution centers and one center's profile."""
 
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
 from core import hooks
@@ -10,7 +12,7 @@ from .models import DistributionCenter
 
 
 class CenterListView(StaffRequiredMixin, PageMixin, ListView):
-    title = "Centers"
+    title = _("Centers")
     model = DistributionCenter
     template_name = "centers/center_list.html"
     paginate_by = 50
@@ -24,7 +26,7 @@ class CenterDetailView(StaffRequiredMixin, PageMixin, DetailView):
         return self.object.center_name
 
     def get_breadcrumbs(self):
-        return [("Centers", reverse("centers:list")), (self.get_title(), None)]
+        return [(gettext("Centers"), reverse("centers:list")), (self.get_title(), None)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -33,6 +33,11 @@ def is_manager(request):
     return staff is not None and staff.is_manager
 
 
+# Phone numbers in the admin are always someone else's (a center's, a staff member's, a
+# household's): a phone keypad, and no autofill with the signed-in admin's own number.
+PHONE_FIELDS = ("phone_number",)
+PHONE_INPUT_ATTRS = {"inputmode": "tel", "autocomplete": "off"}
+
 # The date drill-down of a changelist (`?<field>__year=&__month=&__day=`): the values
 # Django 5.2 can turn into a date range. It catches only ValueError while doing so, and
 # adds a year outside its try, so `__year=9999` or `__year=99999999999` was a 500 (Django
@@ -130,9 +135,13 @@ class RoleAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        """Strict numbers and bounded dates, as in the portal's own forms."""
+        """Strict numbers and bounded dates, as in the portal's own forms; a phone keypad
+        for phone numbers."""
         kwargs = strict_field_kwargs(db_field, kwargs)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in PHONE_FIELDS:
+            field.widget.attrs.update(PHONE_INPUT_ATTRS)
+        return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

@@ -19,11 +19,12 @@ from django.core.handlers.asgi import ASGIHandler, ASGIRequest
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.http import UnreadablePostError
 from django.utils.http import parse_header_parameters
+from django.utils.translation import gettext_lazy as _
 
 UTF8 = "utf-8"
 FORM_URLENCODED = "application/x-www-form-urlencoded"
-NOT_UTF8_CHARSET_MESSAGE = "The request declares a charset other than UTF-8."
-NOT_UTF8_BODY_MESSAGE = "The form data is not valid UTF-8."
+NOT_UTF8_CHARSET_MESSAGE = _("The request declares a charset other than UTF-8.")
+NOT_UTF8_BODY_MESSAGE = _("The form data is not valid UTF-8.")
 
 
 def is_utf8(charset):

@@ -11,18 +11,40 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .lazytext import interpolate_lazy
 
 EARLIEST_DATE = datetime.date(1900, 1, 1)
 LATEST_DATE = datetime.date(2199, 12, 31)
-DATE_RANGE_MESSAGE = f"Enter a date from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}."
-MONTH_RANGE_MESSAGE = f"Enter a month from {EARLIEST_DATE:%Y-%m} to {LATEST_DATE:%Y-%m}."
-NOT_A_NUMBER_MESSAGE = "Enter a number with digits only."
+# The bounds are written as the date and month inputs take them (ISO), in every language.
+DATE_RANGE_MESSAGE = interpolate_lazy(
+    _("Enter a date from %(first)s to %(last)s."),
+    {"first": f"{EARLIEST_DATE:%Y-%m-%d}", "last": f"{LATEST_DATE:%Y-%m-%d}"},
+)
+MONTH_RANGE_MESSAGE = interpolate_lazy(
+    _("Enter a month from %(first)s to %(last)s."),
+    {"first": f"{EARLIEST_DATE:%Y-%m}", "last": f"{LATEST_DATE:%Y-%m}"},
+)
+NOT_A_NUMBER_MESSAGE = _("Enter a number with digits only.")
 
 
 def _refuse_separators(value):
     """Refuse the digit-group underscore that `int()` and `Decimal()` would read."""
     if isinstance(value, str) and "_" in value:
         raise ValidationError(NOT_A_NUMBER_MESSAGE, code="invalid")
+
+
+def _keypad(field, widget, attrs, inputmode):
+    """Ask phones for a digit keypad where no minus sign is needed (iOS's has none)."""
+    if (
+        isinstance(widget, forms.NumberInput)
+        and "inputmode" not in widget.attrs
+        and field.min_value is not None
+        and field.min_value >= 0
+    ):
+        attrs["inputmode"] = inputmode
+    return attrs
 
 
 class WholeNumberField(forms.IntegerField):
@@ -32,6 +54,9 @@ class WholeNumberField(forms.IntegerField):
         _refuse_separators(value)
         return super().to_python(value)
 
+    def widget_attrs(self, widget):
+        return _keypad(self, widget, super().widget_attrs(widget), "numeric")
+
 
 class StrictDecimalField(forms.DecimalField):
     """A DecimalField that refuses "1_0.5" instead of reading it as 10.5."""
@@ -39,6 +64,9 @@ class StrictDecimalField(forms.DecimalField):
     def to_python(self, value):
         _refuse_separators(value)
         return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        return _keypad(self, widget, super().widget_attrs(widget), "decimal")
 
 
 class BoundedDateField(forms.DateField):

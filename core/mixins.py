@@ -2,6 +2,8 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffRequiredMixin(LoginRequiredMixin):
@@ -11,14 +13,14 @@ class StaffRequiredMixin(LoginRequiredMixin):
     and can look at the object or center the request is about.
     """
 
-    permission_denied_message = "Your role does not allow this."
+    permission_denied_message = _("Your role does not allow this.")
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.staff = getattr(request, "staff", None)
         if self.staff is None or not self.staff.is_active:
-            raise PermissionDenied("Only active staff members can use the portal.")
+            raise PermissionDenied(gettext("Only active staff members can use the portal."))
         if not self.has_permission():
             raise PermissionDenied(self.permission_denied_message)
         return super().dispatch(request, *args, **kwargs)

@@ -5,12 +5,16 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 from .fields import EARLIEST_DATE
+from .lazytext import interpolate_lazy
 
-NO_LETTER_MESSAGE = "Enter a name with at least one letter."
-TOO_EARLY_MESSAGE = f"Enter a date on or after {EARLIEST_DATE:%Y-%m-%d}."
-FUTURE_DATE_MESSAGE = "Enter a date that is not in the future."
+NO_LETTER_MESSAGE = _("Enter a name with at least one letter.")
+TOO_EARLY_MESSAGE = interpolate_lazy(
+    _("Enter a date on or after %(date)s."), {"date": f"{EARLIEST_DATE:%Y-%m-%d}"}
+)
+FUTURE_DATE_MESSAGE = _("Enter a date that is not in the future.")
 NOTE_MAX_LENGTH = 2000
 
 

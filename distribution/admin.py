@@ -13,14 +13,15 @@ class DistributionLogAdmin(ReadOnlyAdmin):
         "household",
         "package",
         "center",
-        "staff",
+        "staff_name",
+        "staff_role",
         "quantity_distributed",
         "transaction_status",
         "failure_reason",
     ]
     list_filter = ["transaction_status", "failure_code", "center", "package__category"]
     search_fields = ["=id", "=household__id", "household__family_name", "failure_reason"]
-    list_select_related = ["household", "package", "center", "staff"]
+    list_select_related = ["household", "package", "center"]
     date_hierarchy = "distribution_date"
 
 

@@ -7,6 +7,9 @@ visit is submitted, so what is shown here can only be out of date, never wrong.
 import datetime
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
 from inventory.models import AidPackage
 from inventory.selectors import usable_by_package
 
@@ -49,9 +52,10 @@ class BasketLine:
     def reason(self):
         """Why a line cannot be chosen, in words (empty when it can)."""
         if self.status == "not_eligible":
-            return f"Not eligible until {self.next_eligible_date:%d %b %Y}."
+            day = date_format(self.next_eligible_date, "DATE_FORMAT")
+            return gettext("Not eligible until %(date)s.") % {"date": day}
         if self.status == "out_of_stock":
-            return "Out of stock at this center."
+            return gettext("Out of stock at this center.")
         return ""
 
     @property

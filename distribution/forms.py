@@ -3,6 +3,8 @@
 import django_filters
 from django import forms
 from django.forms.boundfield import BoundField
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from centers.models import DistributionCenter
 from core.fields import BoundedDateField, WholeNumberField
@@ -13,9 +15,11 @@ from .models import DistributionLog
 from .rules import MAX_QUANTITY
 from .widgets import ChoiceSelect, HiddenInput, NumberInput
 
-UNKNOWN_HOUSEHOLD_MESSAGE = "No household has number %(number)s. Search by name or phone instead."
-EXPIRED_FORM_MESSAGE = "This form has expired. Check the details and submit again."
-ALREADY_RECORDED_MESSAGE = "This distribution was already recorded."
+UNKNOWN_HOUSEHOLD_MESSAGE = _(
+    "No household has number %(number)s. Search by name or phone instead."
+)
+EXPIRED_FORM_MESSAGE = _("This form has expired. Check the details and submit again.")
+ALREADY_RECORDED_MESSAGE = _("This distribution was already recorded.")
 
 
 class PortalBoundField(BoundField):
@@ -41,25 +45,28 @@ class DistributionForm(forms.Form):
     bound_field_class = PortalBoundField
 
     household = WholeNumberField(
-        label="Household number",
+        label=_("Household number"),
         min_value=1,
         max_value=2_147_483_647,
         widget=NumberInput(attrs={"inputmode": "numeric", "class": "form-control"}),
     )
     package = forms.ModelChoiceField(
+        label=pgettext_lazy("aid package", "Package"),
         queryset=AidPackage.objects.filter(is_active=True),
-        empty_label="Choose a package",
+        empty_label=_("Choose a package"),
         widget=ChoiceSelect(attrs={"class": "form-select"}),
     )
     quantity = WholeNumberField(
+        label=_("Quantity"),
         min_value=1,
         max_value=MAX_QUANTITY,
         initial=1,
-        widget=NumberInput(attrs={"class": "form-control"}),
+        widget=NumberInput(attrs={"inputmode": "numeric", "class": "form-control"}),
     )
     center = forms.ModelChoiceField(
+        label=_("Center"),
         queryset=DistributionCenter.objects.filter(status=DistributionCenter.Status.ACTIVE),
-        empty_label="Choose a center",
+        empty_label=_("Choose a center"),
         widget=ChoiceSelect(attrs={"class": "form-select"}),
     )
     token = forms.CharField(widget=HiddenInput, max_length=128)
@@ -85,9 +92,10 @@ class DistributionForm(forms.Form):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(
+        label=_("Reason"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Why this distribution did not really happen (kept in the audit log).",
+        help_text=_("Why this distribution did not really happen (kept in the audit log)."),
     )
 
 
@@ -105,25 +113,34 @@ class DistributionLogFilter(django_filters.FilterSet):
     date_from = BoundedDateFilter(
         field_name="distribution_date",
         lookup_expr="date__gte",
-        label="From",
+        label=_("From"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = BoundedDateFilter(
         field_name="distribution_date",
         lookup_expr="date__lte",
-        label="To",
+        label=_("To"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    center = django_filters.ModelChoiceFilter(queryset=DistributionCenter.objects.none())
-    package = django_filters.ModelChoiceFilter(queryset=AidPackage.objects.all())
+    center = django_filters.ModelChoiceFilter(
+        label=_("Center"), queryset=DistributionCenter.objects.none()
+    )
+    package = django_filters.ModelChoiceFilter(
+        label=pgettext_lazy("aid package", "Package"), queryset=AidPackage.objects.all()
+    )
     category = django_filters.ChoiceFilter(
-        field_name="package__category", choices=AidPackage.Category.choices
+        label=_("Category"), field_name="package__category", choices=AidPackage.Category.choices
     )
     status = django_filters.ChoiceFilter(
-        field_name="transaction_status", choices=DistributionLog.Status.choices
+        label=pgettext_lazy("distribution", "Status"),
+        field_name="transaction_status",
+        choices=DistributionLog.Status.choices,
     )
     household = WholeNumberFilter(
-        field_name="household_id", label="Household number", min_value=1, max_value=2_147_483_647
+        field_name="household_id",
+        label=_("Household number"),
+        min_value=1,
+        max_value=2_147_483_647,
     )
 
     class Meta:

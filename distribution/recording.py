@@ -14,6 +14,7 @@ from functools import partial
 
 from django.db import IntegrityError, connection
 
+from audit.services import actor_snapshot
 from centers import policies
 from centers.models import DistributionCenter, StaffMember
 from inventory.models import AidPackage, entitlement
@@ -178,12 +179,16 @@ def staff_as_read(staff, status, role, center_id):
     return StaffMember(id=staff.pk, status=status, role=role, center_id=center_id)
 
 
-def insert_log(cursor, **values):
-    """Insert one audit row with `cursor` and return it as a model instance.
+def insert_log(cursor, *, staff, **values):
+    """Insert one audit row recorded by `staff` with `cursor`; return it as a model instance.
 
-    The row is inserted as built: its inputs were checked by the caller, and
-    full_clean() would re-query every foreign key while the rows are locked.
+    The row keeps the staff member's name and role as they are now, from the object
+    the caller loaded (no query). It is inserted as built: its inputs were checked by
+    the caller, and full_clean() would re-query every foreign key while the rows are
+    locked.
     """
+    staff_name, staff_role = actor_snapshot(staff)
+    values.update(staff_id=staff_id(staff), staff_name=staff_name, staff_role=staff_role)
     values = {column: values.get(column) for column in LOG_COLUMNS}
     params = [values[column] for column in LOG_COLUMNS]
     params[LOG_COLUMNS.index("distribution_date")] = connection.ops.adapt_datetimefield_value(

@@ -11,27 +11,51 @@ import datetime
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 # Units one distribution may hand out.
 MAX_QUANTITY = 100
 
-# Why an attempt was refused, checked in this order; the code is what programs read,
-# the message what a person reads (the audit row keeps both).
-FAILURE_MESSAGES = {
-    "invalid_quantity": f"Quantity must be a whole number from 1 to {MAX_QUANTITY}.",
-    "household_inactive": "This household is not active and cannot receive aid.",
-    "package_inactive": "This package is no longer being distributed.",
-    "center_inactive": "This distribution center is not active.",
-    "staff_not_allowed": "You are not allowed to record distributions at this center.",
-    "not_eligible": "This household already received this package within its validity period.",
-    "no_inventory": "This center does not stock this package.",
-    "insufficient_stock": "Not enough stock at this center for this quantity.",
+# Why an attempt was refused, checked in this order. The code is what programs read,
+# the message what a person reads, and the audit row keeps both. The row keeps the
+# message in English (FAILURE_MESSAGES, the text `sp_distribute_package` writes too):
+# a stored refusal must not depend on the language of whoever recorded it, and the
+# load tools and data exports read it as written. Pages translate from the code at
+# display (`refusal_message`), so the English texts are marked, not translated, here.
+_REFUSALS = {
+    "invalid_quantity": gettext_noop("Quantity must be a whole number from 1 to %(max)s."),
+    "household_inactive": gettext_noop("This household is not active and cannot receive aid."),
+    "package_inactive": gettext_noop("This package is no longer being distributed."),
+    "center_inactive": gettext_noop("This distribution center is not active."),
+    "staff_not_allowed": gettext_noop(
+        "You are not allowed to record distributions at this center."
+    ),
+    "not_eligible": gettext_noop(
+        "This household already received this package within its validity period."
+    ),
+    "no_inventory": gettext_noop("This center does not stock this package."),
+    "insufficient_stock": gettext_noop("Not enough stock at this center for this quantity."),
 }
-FAILURE_CODES = tuple(FAILURE_MESSAGES)
+FAILURE_CODES = tuple(_REFUSALS)
 
 # Lock contention outlasted the retries: nothing changed, try again.
 BUSY_CODE = "busy"
-BUSY_MESSAGE = "The system is busy; nothing was changed. Please try again."
+_BUSY = gettext_noop("The system is busy; nothing was changed. Please try again.")
+
+
+def _filled(text):
+    """The message with its limit in it (only the quantity refusal has one)."""
+    return text.replace("%(max)s", str(MAX_QUANTITY))
+
+
+FAILURE_MESSAGES = {code: _filled(text) for code, text in _REFUSALS.items()}
+BUSY_MESSAGE = _filled(_BUSY)
+
+
+def refusal_message(code):
+    """The refusal `code` (or busy) in the current language, for the person who reads it."""
+    return _filled(gettext(_REFUSALS.get(code, _BUSY)))
+
 
 SUCCESS = "success"
 

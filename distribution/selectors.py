@@ -51,7 +51,7 @@ def household_eligibility(household, packages=None):
 def household_history(household):
     """Every audit row for a household, newest first, with what the page shows."""
     return DistributionLog.objects.filter(household=household).select_related(
-        "package", "center", "staff", "voided_log"
+        "package", "center", "voided_log"
     )
 
 

@@ -11,6 +11,7 @@ import logging
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from centers import policies
 from core.db.galera import certify
@@ -28,7 +29,6 @@ from .recording import (
     insert_log,
     record_takes,
     spend,
-    staff_id,
     take_lots,
     unless_submitted,
     usable_lots,
@@ -41,6 +41,7 @@ from .rules import (
     MAX_QUANTITY,
     eligibility_cutoff,
     is_valid_quantity,
+    refusal_message,
 )
 from .statements import statements_for
 from .visits import serve_household
@@ -62,20 +63,23 @@ __all__ = [  # the distribution contract; the rules themselves live in .rules
 logger = logging.getLogger(__name__)
 
 VOID_MESSAGES = {
-    "staff_not_allowed": "Only a manager of this center or an admin can void a distribution.",
-    "not_voidable": "Only a successful distribution can be voided.",
-    "already_voided": "This distribution has already been voided.",
-    "reason_required": "Give the reason for voiding this distribution.",
+    "staff_not_allowed": _("Only a manager of this center or an admin can void a distribution."),
+    "not_voidable": _("Only a successful distribution can be voided."),
+    "already_voided": _("This distribution has already been voided."),
+    "reason_required": _("Give the reason for voiding this distribution."),
 }
 
 
 class DistributionRefused(Exception):
-    """A distribution that did not happen; `.log` is the committed `failed` row."""
+    """A distribution that did not happen; `.log` is the committed `failed` row.
+
+    `.message` is for the worker, in the current language; the row keeps the English.
+    """
 
     def __init__(self, code, log=None):
         self.code = code
         self.log = log
-        self.message = FAILURE_MESSAGES.get(code, BUSY_MESSAGE)
+        self.message = refusal_message(code)
         super().__init__(self.message)
 
 
@@ -89,7 +93,7 @@ class DistributionBusy(DistributionRefused):
 class VoidRefused(Exception):
     def __init__(self, code):
         self.code = code
-        self.message = VOID_MESSAGES[code]
+        self.message = str(VOID_MESSAGES[code])
         super().__init__(self.message)
 
 
@@ -169,7 +173,7 @@ def distribute_package(*, household, package, center, staff, quantity=1, form_to
                 household_id=household.pk,
                 package_id=package.pk,
                 center_id=center.pk,
-                staff_id=staff.pk,
+                staff=staff,
                 quantity_distributed=quantity,
                 distribution_date=now,
                 transaction_status=DistributionLog.Status.SUCCESS,
@@ -208,7 +212,7 @@ def _log_failure(household, package, center, staff, quantity, code, submission=N
             household_id=household.pk,
             package_id=package.pk,
             center_id=center.pk,
-            staff_id=staff_id(staff),
+            staff=staff,
             quantity_distributed=quantity if valid else 1,
             distribution_date=timezone.now(),
             transaction_status=DistributionLog.Status.FAILED,

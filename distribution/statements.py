@@ -21,6 +21,8 @@ LOG_COLUMNS = (
     "package_id",
     "center_id",
     "staff_id",
+    "staff_name",
+    "staff_role",
     "quantity_distributed",
     "distribution_date",
     "transaction_status",

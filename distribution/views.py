@@ -2,13 +2,17 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, TemplateView
 
 from centers import policies
 from centers.mixins import visible_centers
 from centers.models import DistributionCenter
+from core.i18n import household_language
 from core.mixins import PageMixin, StaffRequiredMixin
 from core.params import parse_id
 from households.models import Household
@@ -25,8 +29,10 @@ from .forms import (
     VoidForm,
 )
 from .models import DistributionLog
+from .rules import refusal_message
 from .selectors import household_eligibility
 from .services import (
+    VOID_MESSAGES,
     DistributionRefused,
     FormAlreadySubmitted,
     VoidRefused,
@@ -42,7 +48,7 @@ def _int_param(request, name):
 class DistributionCreateView(StaffRequiredMixin, PageMixin, FormView):
     """Record that a household received a package; refuse with the rule that stopped it."""
 
-    title = "Distribute a package"
+    title = _("Distribute a package")
     form_class = DistributionForm
     template_name = "distribution/distribution_form.html"
 
@@ -87,7 +93,7 @@ class DistributionCreateView(StaffRequiredMixin, PageMixin, FormView):
             return self._rerender(form, refused.message)
         except FormAlreadySubmitted as submitted:
             return self._answer_again(form, submitted)
-        messages.success(self.request, f"Recorded: log #{log.pk}.")
+        messages.success(self.request, gettext("Recorded: log #%(number)s.") % {"number": log.pk})
         return redirect("distribution:receipt", pk=log.pk)
 
     def _answer_again(self, form, submitted):
@@ -97,7 +103,7 @@ class DistributionCreateView(StaffRequiredMixin, PageMixin, FormView):
         if submitted.log.transaction_status == DistributionLog.Status.SUCCESS:
             messages.info(self.request, ALREADY_RECORDED_MESSAGE)
             return redirect("distribution:receipt", pk=submitted.log.pk)
-        return self._rerender(form, submitted.log.failure_reason)
+        return self._rerender(form, submitted.log.refusal)
 
     def _rerender(self, form, error):
         """Show the form again, as submitted, with the error and a fresh token."""
@@ -106,6 +112,25 @@ class DistributionCreateView(StaffRequiredMixin, PageMixin, FormView):
         data["token"] = tokens.issue_token(self.request.session)
         form.data = data
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class HouseholdLanguageMixin:
+    """A page the household reads (a receipt): rendered in its language.
+
+    The household's recorded language when there is one, else the staff member's
+    (core.i18n.household_language). The page is rendered inside the override, with
+    render() rather than a TemplateResponse, which would render after the view has
+    returned and so in the staff member's language.
+    """
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        language = household_language(self.object.household)
+        with translation.override(language):
+            context = self.get_context_data(object=self.object)
+            response = render(request, self.get_template_names(), context)
+        response.headers["Content-Language"] = language
+        return response
 
 
 RECEIPT_FIELDS = (
@@ -117,43 +142,46 @@ RECEIPT_FIELDS = (
     "distribution_date",
     "transaction_status",
     "failure_reason",
-    "household__family_name",
+    "failure_code",
     "package__package_name",
     "center__center_name",
-    "staff__first_name",
-    "staff__last_name",
+    "staff_name",
 )
 
 
-class DistributionReceiptView(StaffRequiredMixin, PageMixin, DetailView):
+class DistributionReceiptView(StaffRequiredMixin, HouseholdLanguageMixin, PageMixin, DetailView):
     """The receipt of a recorded distribution, with its log number."""
 
     template_name = "distribution/receipt.html"
     context_object_name = "log"
 
     def get_queryset(self):
-        # Only what the receipt shows: the page follows every recorded distribution.
-        logs = DistributionLog.objects.select_related(
-            "household", "package", "center", "staff"
-        ).only(*RECEIPT_FIELDS)
+        # Only what the receipt shows: the page follows every recorded distribution. The
+        # household is read whole: its name, and the language its receipt is printed in.
+        logs = DistributionLog.objects.select_related("household", "package", "center").only(
+            *RECEIPT_FIELDS
+        )
         return logs.restrict(self.staff)
 
     def get_title(self):
-        return f"Receipt #{self.object.pk}"
+        return gettext("Receipt #%(number)s") % {"number": self.object.pk}
 
     def get_breadcrumbs(self):
-        return [("Distribution log", reverse("distribution:log")), (self.get_title(), None)]
+        return [
+            (gettext("Distribution log"), reverse("distribution:log")),
+            (self.get_title(), None),
+        ]
 
 
 class DistributionLogView(StaffRequiredMixin, PageMixin, TemplateView):
     """The audit log, filtered and paginated; managers void from here."""
 
-    title = "Distribution log"
+    title = _("Distribution log")
     template_name = "distribution/log_list.html"
 
     def get_context_data(self, **kwargs):
         logs = DistributionLog.objects.select_related(
-            "household", "package", "center", "staff"
+            "household", "package", "center"
         ).prefetch_related("void")
         centers = visible_centers(self.staff)
         logs = logs.restrict(self.staff)
@@ -172,7 +200,7 @@ class VoidDistributionView(StaffRequiredMixin, PageMixin, FormView):
 
     form_class = VoidForm
     template_name = "distribution/void_form.html"
-    permission_denied_message = "Only a manager of this center or an admin can void a distribution."
+    permission_denied_message = VOID_MESSAGES["staff_not_allowed"]
 
     def has_permission(self):
         self.log = get_object_or_404(
@@ -182,10 +210,13 @@ class VoidDistributionView(StaffRequiredMixin, PageMixin, FormView):
         return policies.can_manage_center(self.staff, self.log.center)
 
     def get_title(self):
-        return f"Void distribution #{self.log.pk}"
+        return gettext("Void distribution #%(number)s") % {"number": self.log.pk}
 
     def get_breadcrumbs(self):
-        return [("Distribution log", reverse("distribution:log")), (self.get_title(), None)]
+        return [
+            (gettext("Distribution log"), reverse("distribution:log")),
+            (self.get_title(), None),
+        ]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(log=self.log, **kwargs)
@@ -198,10 +229,14 @@ class VoidDistributionView(StaffRequiredMixin, PageMixin, FormView):
         except VoidRefused as refused:
             form.add_error(None, refused.message)
             return self.form_invalid(form)
+        units = self.log.quantity_distributed
+        message = ngettext(
+            "Distribution #%(number)s voided (log #%(void)s); %(units)s unit returned to stock.",
+            "Distribution #%(number)s voided (log #%(void)s); %(units)s units returned to stock.",
+            units,
+        )
         messages.success(
-            self.request,
-            f"Distribution #{self.log.pk} voided (log #{void.pk}); "
-            f"{self.log.quantity_distributed} unit(s) returned to stock.",
+            self.request, message % {"number": self.log.pk, "void": void.pk, "units": units}
         )
         return redirect(f"{reverse('distribution:log')}?household={self.log.household_id}")
 
@@ -249,5 +284,6 @@ class DistributionCheckView(StaffRequiredMixin, TemplateView):
             center=center,
             eligibility=eligibility,
             on_hand=on_hand,
+            inactive_refusal=refusal_message("household_inactive"),
             **kwargs,
         )

@@ -1,6 +1,8 @@
 """The visit form: one checkbox and quantity per package the household may take now."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import WholeNumberField
 
@@ -8,9 +10,9 @@ from .forms import PortalBoundField
 from .rules import MAX_QUANTITY
 from .widgets import HiddenInput
 
-NOTHING_CHOSEN_MESSAGE = "Tick at least one package to hand out."
-QUANTITY_NEEDED_MESSAGE = "Give the quantity for each ticked package."
-CODE_NEEDED_MESSAGE = "Scan the card, or type its code."
+NOTHING_CHOSEN_MESSAGE = _("Tick at least one package to hand out.")
+QUANTITY_NEEDED_MESSAGE = _("Give the quantity for each ticked package.")
+CODE_NEEDED_MESSAGE = _("Scan the card, or type its code.")
 
 
 class VisitForm(forms.Form):
@@ -27,8 +29,8 @@ class VisitForm(forms.Form):
     collected_by = forms.CharField(
         max_length=150,
         required=False,
-        label="Collected by",
-        help_text="Who takes the basket: the head of household, or the person sent.",
+        label=_("Collected by"),
+        help_text=_("Who takes the basket: the head of household, or the person sent."),
         widget=forms.TextInput(
             attrs={"class": "form-control", "autocomplete": "off", "list": "collectors"}
         ),
@@ -55,7 +57,7 @@ class VisitForm(forms.Form):
                 min_value=1,
                 max_value=MAX_QUANTITY,
                 initial=line.due,
-                label=f"Quantity of {line.package.package_name}",
+                label=gettext("Quantity of %(package)s") % {"package": line.package.package_name},
                 widget=forms.NumberInput(
                     attrs={"class": "form-control", "inputmode": "numeric", "min": 1}
                 ),
@@ -101,6 +103,7 @@ class VisitForm(forms.Form):
 
 class ScanForm(forms.Form):
     code = forms.CharField(
+        label=_("Card code"),
         max_length=32,
         error_messages={"required": CODE_NEEDED_MESSAGE},
     )

@@ -5,6 +5,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, View
 
 from centers.models import DistributionCenter
@@ -17,11 +19,13 @@ from . import tokens
 from .basket import Basket, basket, spent_visit_id
 from .forms import EXPIRED_FORM_MESSAGE
 from .models import Visit
+from .rules import refusal_message
 from .services import FormAlreadySubmitted, serve_household
+from .views import HouseholdLanguageMixin
 from .visit_forms import ScanForm, VisitForm
 
-NO_CENTER_MESSAGE = "Choose the center you are serving at."
-ALREADY_SERVED_MESSAGE = "This visit was already recorded; here is its receipt."
+NO_CENTER_MESSAGE = _("Choose the center you are serving at.")
+ALREADY_SERVED_MESSAGE = _("This visit was already recorded; here is its receipt.")
 
 
 class ServingStaffMixin(StaffRequiredMixin):
@@ -73,10 +77,10 @@ class VisitView(ServingStaffMixin, PageMixin, FormView):
         return get_object_or_404(Household, pk=self.kwargs["household"])
 
     def get_title(self):
-        return f"Visit: {self.household.family_name}"
+        return gettext("Visit: %(family)s") % {"family": self.household.family_name}
 
     def get_breadcrumbs(self):
-        return [("Distribute", reverse("distribution:new")), (self.get_title(), None)]
+        return [(gettext("Distribute"), reverse("distribution:new")), (self.get_title(), None)]
 
     def get(self, request, *args, **kwargs):
         self.center = self.serving_center()
@@ -106,6 +110,7 @@ class VisitView(ServingStaffMixin, PageMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             household=self.household,
+            inactive_refusal=refusal_message("household_inactive"),
             center=self.center,
             lines=self.basket.lines,
             owed_elsewhere=self.basket.owed_elsewhere,
@@ -147,25 +152,27 @@ class VisitView(ServingStaffMixin, PageMixin, FormView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class VisitReceiptView(StaffRequiredMixin, PageMixin, DetailView):
+class VisitReceiptView(StaffRequiredMixin, HouseholdLanguageMixin, PageMixin, DetailView):
     """Every line of a visit and its outcome, who served it and when; printable."""
 
     template_name = "distribution/visit_receipt.html"
     context_object_name = "visit"
 
     def get_queryset(self):
-        visits = Visit.objects.select_related("household", "center", "staff")
+        visits = Visit.objects.select_related("household", "center")
         return visits.restrict(self.staff)
 
     def get_title(self):
-        return f"Visit receipt #{self.object.pk}"
+        return gettext("Visit receipt #%(number)s") % {"number": self.object.pk}
 
     def get_breadcrumbs(self):
-        return [("Distribute", reverse("distribution:new")), (self.get_title(), None)]
+        return [(gettext("Distribute"), reverse("distribution:new")), (self.get_title(), None)]
 
     def get_context_data(self, **kwargs):
         logs = list(self.object.logs.select_related("package", "owed"))
         return super().get_context_data(
+            # Who served it as named then: every line keeps the same staff member's name.
+            served_by=logs[0].staff_name if logs else "",
             lines=[(log, getattr(log, "owed", None)) for log in logs],
             handed_out=sum(log.quantity_distributed for log in logs if log.failure_code is None),
             **kwargs,

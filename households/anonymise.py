@@ -15,7 +15,9 @@ on 1 March in common years). The distribution log, the access log and the change
 history rows are never updated: reports, eligibility and stock do not move.
 
 The phone becomes "anon-<id>": unique (the column is), never a number (E.164 starts
-with "+"), so the number is free to be registered again as a new household.
+with "+"), so the number is free to be registered again as a new household. The
+household's preferred language goes too: it may tell where a family comes from, and
+nothing is printed for an anonymised household any more.
 """
 
 import datetime
@@ -27,6 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessAction
 from audit.models import HouseholdChangeAction as Action
@@ -44,15 +47,18 @@ from .models import (
     PossibleDuplicate,
 )
 from .phones import tombstone_phone
+from .stored_text import ERASED
 
-ANONYMISE_NOT_ALLOWED_MESSAGE = "Only managers and admins can anonymise a household."
-ALREADY_ANONYMISED_MESSAGE = "Household #{pk} is already anonymised."
-IMPORT_RUNNING_MESSAGE = (
-    "Import #{job} holds this household's row and is still running; anonymise the "
+ANONYMISE_NOT_ALLOWED_MESSAGE = _("Only managers and admins can anonymise a household.")
+ALREADY_ANONYMISED_MESSAGE = _("Household #%(number)s is already anonymised.")
+IMPORT_RUNNING_MESSAGE = _(
+    "Import #%(job)s holds this household's row and is still running; anonymise the "
     "household once it has stopped."
 )
-ERASED_TEXT = "Erased: household #{pk} was anonymised."
-RETENTION_ACTOR = "Retention policy (manage.py anonymise_inactive)"
+# Stored in English (the evidence, the import rows, the history) and translated when
+# shown: see households.stored_text.
+ERASED_TEXT = ERASED
+RETENTION_ACTOR = history.RETENTION_ACTOR
 
 
 def coarse_birth_date(date):
@@ -78,13 +84,17 @@ def _anonymise(pk, *, staff=None, system_actor=""):
     with transaction.atomic():
         stored = Household.objects.select_for_update().get(pk=pk)
         if stored.anonymised_at is not None:
-            raise ValidationError(ALREADY_ANONYMISED_MESSAGE.format(pk=pk), code="anonymised")
+            raise ValidationError(
+                ALREADY_ANONYMISED_MESSAGE, code="anonymised", params={"number": pk}
+            )
         jobs = HouseholdImport.objects.filter(
             pk__in=HouseholdImportRow.objects.filter(household_id=pk).values("household_import_id")
         )
         running = jobs.filter(status__in=[ImportStatus.CHECKING, ImportStatus.IMPORTING]).first()
         if running is not None:
-            raise ValidationError(IMPORT_RUNNING_MESSAGE.format(job=running.pk), code="running")
+            raise ValidationError(
+                IMPORT_RUNNING_MESSAGE, code="running", params={"job": running.pk}
+            )
         now = timezone.now()
         Household.objects.filter(pk=pk).update(
             consent_given_by=TOMBSTONE_NAME if stored.consent_given_by else "",
@@ -94,6 +104,7 @@ def _anonymise(pk, *, staff=None, system_actor=""):
             email=None,
             address="",
             notes=None,
+            preferred_language="",
             status=Household.Status.INACTIVE,
             anonymised_at=now,
             updated_at=now,
@@ -105,7 +116,7 @@ def _anonymise(pk, *, staff=None, system_actor=""):
             action=Action.ANONYMISED,
             before={"status": stored.status},
             after={"status": Household.Status.INACTIVE.value},
-            subject="personal data erased",
+            subject=history.subject(history.ERASED),
             always=True,
             system_actor=system_actor,
         )
@@ -134,7 +145,7 @@ def _erase_related(household, jobs):
     erased["alternate collectors"] = AlternateCollector.objects.filter(household_id=pk).update(
         full_name=TOMBSTONE_NAME
     )
-    text = ERASED_TEXT.format(pk=pk)
+    text = ERASED_TEXT % {"number": pk}
     erased["possible duplicate evidence"] = PossibleDuplicate.objects.filter(
         Q(household_a_id=pk) | Q(household_b_id=pk)
     ).update(evidence=text)

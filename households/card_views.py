@@ -1,15 +1,24 @@
-"""Card pages: one household's card, issuing (and reissuing) it, and A4 sheets of cards."""
+"""Card pages: one household's card, issuing (and reissuing) it, and A4 sheets of cards.
+
+A card is read by its household: one household's card page is in the household's
+language (core.i18n.household_language); a sheet of many households' cards is in the
+language of whoever prints it.
+"""
 
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, TemplateView, View
 
 from audit.models import AccessLog
 from audit.services import record_access
 from centers import policies
+from core.i18n import household_language
 from core.mixins import PageMixin, StaffRequiredMixin
 
 from .cards import SELECTIONS, qr_svg, selected_households, sheets
@@ -33,14 +42,24 @@ class HouseholdCardView(CardStaffMixin, PageMixin, DetailView):
     model = Household
     template_name = "households/card.html"
 
+    def get(self, request, *args, **kwargs):
+        """Render the page, card and all, in the household's language (rendered now,
+        inside the override: a lazy response would render after it ended)."""
+        self.object = self.get_object()
+        language = household_language(self.object)
+        with translation.override(language):
+            response = render(request, self.template_name, self.get_context_data())
+        response.headers["Content-Language"] = language
+        return response
+
     def get_title(self):
-        return f"Card of {self.object}"
+        return gettext("Card of %(household)s") % {"household": self.object}
 
     def get_breadcrumbs(self):
         return [
-            ("Households", reverse("households:list")),
+            (_("Households"), reverse("households:list")),
             (str(self.object), self.object.get_absolute_url()),
-            ("Card", None),
+            (_("Card"), None),
         ]
 
     def get_object(self, queryset=None):
@@ -68,12 +87,14 @@ class IssueCardView(CardStaffMixin, View):
         previous = current_card(household)
         card = issue_card(household=household, staff=self.staff)
         if previous is None:
-            messages.success(request, f"Card {card.display_code} issued.")
+            messages.success(
+                request, gettext("Card %(code)s issued.") % {"code": card.display_code}
+            )
         else:
             messages.success(
                 request,
-                f"New card {card.display_code} issued; card {previous.display_code} "
-                "no longer works.",
+                gettext("New card %(code)s issued; card %(old_code)s no longer works.")
+                % {"code": card.display_code, "old_code": previous.display_code},
             )
         return redirect("households:card", pk=household.pk)
 
@@ -81,11 +102,11 @@ class IssueCardView(CardStaffMixin, View):
 class CardSheetView(CardStaffMixin, PageMixin, TemplateView):
     """A4 sheets of 8 cards for a selection of households; POST issues the missing cards."""
 
-    title = "Print cards"
+    title = _("Print cards")
     template_name = "households/card_sheet.html"
 
     def get_breadcrumbs(self):
-        return [("Households", reverse("households:list")), (self.title, None)]
+        return [(_("Households"), reverse("households:list")), (self.title, None)]
 
     def get_context_data(self, **kwargs):
         label, households = selected_households(self.request.GET)
@@ -100,7 +121,11 @@ class CardSheetView(CardStaffMixin, PageMixin, TemplateView):
             staff=self.staff,
             action=AccessLog.Action.VIEW_HOUSEHOLD,
             target="card sheet",
-            params={"selection": label, "cards": len(cards)},
+            params={
+                "selection": _selection_key(self.request.GET),
+                "households": len(households),
+                "cards": len(cards),
+            },
         )
         return super().get_context_data(
             selection=label,
@@ -115,7 +140,15 @@ class CardSheetView(CardStaffMixin, PageMixin, TemplateView):
     def post(self, request):
         label, households = selected_households(request.POST)
         issued = issue_missing_cards(households=households, staff=self.staff)
-        messages.success(request, f"{issued} card(s) issued for {label.lower()}.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d card issued for the selection “%(selection)s”.",
+                "%(count)d cards issued for the selection “%(selection)s”.",
+                issued,
+            )
+            % {"count": issued, "selection": label},
+        )
         # Back to the same selection, as the households it resolved to (never the raw
         # input echoed into a URL).
         if request.POST.get("registered") in SELECTIONS:
@@ -123,3 +156,9 @@ class CardSheetView(CardStaffMixin, PageMixin, TemplateView):
         else:
             query = urlencode({"ids": ",".join(str(household.pk) for household in households)})
         return redirect(f"{reverse('households:card_sheet')}?{query}")
+
+
+def _selection_key(params):
+    """The selection as the access log records it, the same in every language."""
+    registered = params.get("registered")
+    return registered if registered in SELECTIONS else "ids"

@@ -5,6 +5,8 @@ import datetime
 import segno
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.params import parse_id
 
@@ -13,8 +15,8 @@ from .models import Household
 CARDS_PER_SHEET = 8  # two columns of four credit-card sized cards on A4
 MAX_CARDS_PER_PRINT = 400
 SELECTIONS = {
-    "today": ("Registered today", 0),
-    "week": ("Registered in the last 7 days", 6),
+    "today": (_("Registered today"), 0),
+    "week": (_("Registered in the last 7 days"), 6),
 }
 
 
@@ -42,7 +44,9 @@ def selected_households(params):
         parts = ",".join(str(value) for value in values).split(",")[:MAX_CARDS_PER_PRINT]
         ids = {parse_id(part) for part in parts}
         ids.discard(None)
-        label = f"{len(ids)} selected household(s)"
+        label = ngettext(
+            "%(count)d selected household", "%(count)d selected households", len(ids)
+        ) % {"count": len(ids)}
         households = households.filter(pk__in=ids)
     return label, list(households.order_by("id")[:MAX_CARDS_PER_PRINT])
 

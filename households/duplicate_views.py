@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, View
 
 from audit.services import record_households_shown
@@ -28,7 +30,7 @@ class DuplicateQueueView(ReviewerRequiredMixin, PageMixin, ListView):
     is one access-log entry naming the households it showed."""
 
     model = PossibleDuplicate
-    title = "Possible duplicates"
+    title = _("Possible duplicates")
     template_name = "households/duplicates.html"
     paginate_by = 20
 
@@ -36,7 +38,7 @@ class DuplicateQueueView(ReviewerRequiredMixin, PageMixin, ListView):
         return review_queue()
 
     def get_breadcrumbs(self):
-        return [("Households", reverse("households:list")), (self.title, None)]
+        return [(_("Households"), reverse("households:list")), (self.title, None)]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -66,7 +68,7 @@ class Review:
         )
         self.older.served = served.get(self.older.pk, 0)
         self.newer.served = served.get(self.newer.pk, 0)
-        self.evidence = pair.evidence_lines
+        self.evidence = pair.shown_evidence
 
     @property
     def linked(self):
@@ -88,19 +90,32 @@ class DuplicateDecisionView(ReviewerRequiredMixin, View):
                 survivor = confirm_duplicate(pair=pair, staff=self.staff)
                 messages.success(
                     request,
-                    f"Confirmed: households #{pair.household_a_id} and #{pair.household_b_id} "
-                    f"are one family, registered as {survivor}. The newer registration is "
-                    f"inactive and its past distributions count for #{survivor.pk}.",
+                    gettext(
+                        "Confirmed: households #%(a)s and #%(b)s are one family, registered "
+                        "as %(survivor)s. The newer registration is inactive and its past "
+                        "distributions count for #%(number)s."
+                    )
+                    % {
+                        "a": pair.household_a_id,
+                        "b": pair.household_b_id,
+                        "survivor": survivor,
+                        "number": survivor.pk,
+                    },
                 )
             else:
                 dismiss_duplicate(pair=pair, staff=self.staff)
                 messages.success(
                     request,
-                    f"Dismissed: households #{pair.household_a_id} and #{pair.household_b_id} "
-                    "are two families. This pair will not be proposed again.",
+                    gettext(
+                        "Dismissed: households #%(a)s and #%(b)s are two families. This pair "
+                        "will not be proposed again."
+                    )
+                    % {"a": pair.household_a_id, "b": pair.household_b_id},
                 )
         except ValidationError as refused:
             messages.error(request, " ".join(refused.messages))
         except LockContention:
-            messages.error(request, "The households were busy; nothing was changed. Try again.")
+            messages.error(
+                request, gettext("The households were busy; nothing was changed. Try again.")
+            )
         return redirect("households:duplicates")

@@ -25,10 +25,13 @@ the family name, or in a house number, is found only through the phone.
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 
 from .matching import (
@@ -48,6 +51,8 @@ MAX_MATCHES = 5
 # name are read; more, and reading the whole city once is cheaper.
 FEW_IN_CITY = 200
 CHUNK = 5000
+# Rows per query of the import's pass over the whole registry.
+PASS_CHUNK = 10_000
 BATCH = 1000
 # Big batches and the scan read the registry a group of cities at a time, about this
 # many households per query.
@@ -171,39 +176,69 @@ def possible_duplicates(candidates, *, exclude_ids=()):
     duplicate: the unique phone number refuses it outright.
     """
     candidates = list(candidates)
+    if not candidates:
+        return []
+    by_address = registry_neighbours(candidates)
+    by_phone = phone_neighbours(candidates)
     exclude = set(exclude_ids)
-    found = [{} for _ in candidates]  # per candidate: household id -> Verdict
+    return [
+        best_matches(candidate, chain(by_address[index], by_phone[index]), exclude)
+        for index, candidate in enumerate(candidates)
+    ]
+
+
+def best_matches(candidate, rows, exclude=frozenset()):
+    """The Matches of `candidate` among registered `rows` (its neighbours, as read by
+    `registry_neighbours` and `phone_neighbours`), best first, at most MAX_MATCHES."""
+    found = {}  # household id -> Verdict
+    for row in rows:
+        household_id = row[ID]
+        if household_id in exclude or household_id in found:
+            continue
+        if row[PHONE] == candidate.phone_number:
+            continue
+        verdict = judge(candidate, _registration(row))
+        if verdict is not None:
+            found[household_id] = verdict
+    ranked = sorted(found.items(), key=lambda item: (-item[1].score, item[0]))
+    return [
+        Match(household_id, verdict.score, verdict.evidence)
+        for household_id, verdict in ranked[:MAX_MATCHES]
+    ]
+
+
+def registry_neighbours(registrations):
+    """{index: registered rows} that share an address block with each registration
+    (its city, its address numbers and a first letter of its family name) and have an
+    alike family name: the rows the address branch of the rule may pass.
+
+    Only the registrations' family names, addresses and cities are read, so a file's
+    rows can be met with the registry while they are still being checked.
+    """
+    neighbours = defaultdict(list)
+    _match_by_address(registrations, lambda index, row: neighbours[index].append(row))
+    return neighbours
+
+
+def phone_neighbours(candidates, *, exclude_ids=()):
+    """{index: registered rows} whose phone ends as each candidate's, less `exclude_ids`."""
+    neighbours = defaultdict(list)
+    exclude = set(exclude_ids)
 
     def consider(index, row):
-        household_id = row[ID]
-        if household_id in exclude or household_id in found[index]:
-            return
-        if row[PHONE] == candidates[index].phone_number:
-            return
-        verdict = judge(candidates[index], _registration(row))
-        if verdict is not None:
-            found[index][household_id] = verdict
+        if row[ID] not in exclude:
+            neighbours[index].append(row)
 
-    if candidates:
-        _match_by_address(candidates, consider)
-        _match_by_phone(candidates, consider)
-    return [
-        [
-            Match(household_id, verdict.score, verdict.evidence)
-            for household_id, verdict in sorted(
-                matches.items(), key=lambda item: (-item[1].score, item[0])
-            )[:MAX_MATCHES]
-        ]
-        for matches in found
-    ]
+    _match_by_phone(candidates, consider)
+    return neighbours
 
 
 def _match_by_address(candidates, consider):
     """Compare the candidates with the registered households of their cities.
 
     A city with few candidates reads its alike family names only; the other cities
-    are read a group at a time (see `_city_groups`), keeping no rows, only the
-    candidates' blocks.
+    are read whole (see `_rows_of_cities`), keeping no rows, only the candidates'
+    blocks.
     """
     by_city = defaultdict(lambda: _CityBlocks([], defaultdict(list), set()))
     for index, candidate in enumerate(candidates):
@@ -225,12 +260,48 @@ def _match_by_address(candidates, consider):
             continue
         rows = _alike_rows(spellings[key], [candidates[index] for index in city.indexes])
         _compare(rows, {key: city}, candidates, consider)
-    for group in _city_groups(only=many) if many else ():
-        in_group = [
-            spelling for spellings_of_city in group.values() for spelling in spellings_of_city
-        ]
-        rows = _rows(_registry().filter(city__in=in_group))
-        _compare(rows, {key: many[key] for key in group}, candidates, consider)
+    if many:
+        _compare(_rows_of_cities(many), many, candidates, consider)
+
+
+def _rows_of_cities(keys):
+    """The registered rows of the cities keyed in `keys`.
+
+    Cities holding most of the registry are read in one pass over the whole table in
+    primary-key order (`_registry_in_key_order`); asked for by city, MariaDB scans the
+    whole table once per group of cities, or reads the rows one by one through the
+    city index. Smaller cities are read by city, a group at a time.
+    """
+    sizes = _city_sizes()
+    wanted = sum(sizes[key].households for key in keys if key in sizes)
+    if wanted * 2 > sum(size.households for size in sizes.values()):
+        yield from _registry_in_key_order()
+        return
+    for group in _city_groups(sizes, only=keys):
+        in_group = [spelling for spellings in group.values() for spelling in spellings]
+        yield from _rows(_registry().filter(city__in=in_group))
+
+
+def _registry_in_key_order():
+    """The rows of `_registry()`, PASS_CHUNK at a time in primary-key order: one
+    sequential pass, with a bounded client buffer.
+
+    Confirmed duplicates are left out here rather than in SQL: asked for
+    `duplicate_of IS NULL`, MariaDB walks that index and reads each row apart, ten
+    times slower than the primary key's range. Each row carries `duplicate_of_id`
+    last, which the matcher ignores.
+    """
+    last = 0
+    registry = Household.objects.filter(anonymised_at__isnull=True).order_by("pk")
+    registry = registry.values_list(*COLUMNS, "duplicate_of_id")
+    while True:
+        chunk = list(registry.filter(pk__gt=last)[:PASS_CHUNK])
+        for row in chunk:
+            if row[-1] is None:
+                yield row
+        if len(chunk) < PASS_CHUNK:
+            return
+        last = chunk[-1][ID]
 
 
 def _compare(rows, cities, candidates, consider):
@@ -265,17 +336,23 @@ def _match_by_phone(candidates, consider):
 def record_possible_duplicates(*, household, matches):
     """Queue the pairs of `household` and each match's household, skipping any pair
     already known (open, dismissed or confirmed); return how many were new."""
-    pairs = {}
-    for match in matches:
-        if match.household_id != household.pk:
-            pairs[tuple(sorted((household.pk, match.household_id)))] = match
-    if not pairs:
+    return record_pairs((household.pk, match.household_id, match) for match in matches)
+
+
+def record_pairs(pairs):
+    """Queue each (household id, other household id, Match) of `pairs` as a pair, lower
+    id first, unless it is known already (open, dismissed or confirmed); return how
+    many were new. One query reads the known pairs, one inserts the new ones."""
+    found = {}
+    for household_id, other_id, match in pairs:
+        if household_id != other_id:
+            found.setdefault(tuple(sorted((household_id, other_id))), match)
+    if not found:
         return 0
-    known = Q()
-    for first, second in pairs:
-        known |= Q(household_a_id=first, household_b_id=second)
-    seen = set(PossibleDuplicate.objects.filter(known).values_list("household_a", "household_b"))
-    return _queue({pair: match for pair, match in pairs.items() if pair not in seen})
+    firsts = {first for first, _second in found}
+    known = PossibleDuplicate.objects.filter(household_a_id__in=firsts)
+    seen = set(known.values_list("household_a", "household_b"))
+    return _queue({pair: match for pair, match in found.items() if pair not in seen})
 
 
 def _queue(pairs):
@@ -304,6 +381,51 @@ def queue_duplicates_of(household):
     return matches
 
 
+class EarlierRegistrations:
+    """Registrations met so far (a file's earlier rows), to find those a new one may
+    duplicate: the registry's rule and blocks, in memory.
+
+    A registration is compared with the earlier ones of its blocks whose family name is
+    alike (as `_compare` meets registered rows) and with those whose phone ends the
+    same; the rule judges it as the later registration.
+    """
+
+    def __init__(self):
+        self._blocks = defaultdict(
+            list
+        )  # (city key, address numbers, initial) -> [(key, registration)]
+        self._tails = defaultdict(list)  # phone ending -> [(key, registration)]
+
+    def add(self, key, registration):
+        if registration.city_key:
+            numbers = registration.address_key.numbers
+            for block in _blocks(registration.family_key, numbers):
+                self._blocks[(registration.city_key, *block)].append((key, registration))
+        if registration.phone_tail:
+            self._tails[registration.phone_tail].append((key, registration))
+
+    def matches(self, registration):
+        """[(key, Verdict)] of the earlier registrations `registration` may duplicate,
+        best first, at most MAX_MATCHES."""
+        others = []
+        if registration.city_key and not registration.address_key.empty:
+            family = registration.family_key
+            for block in _blocks(family, registration.address_key.numbers):
+                for key, other in self._blocks.get((registration.city_key, *block), ()):
+                    if fuzz.ratio(family, other.family_key, score_cutoff=FAMILY_CUTOFF):
+                        others.append((key, other))
+        if registration.phone_tail:
+            others.extend(self._tails.get(registration.phone_tail, ()))
+        found = {}
+        for key, other in others:
+            if key in found or other.phone_number == registration.phone_number:
+                continue
+            verdict = judge(registration, other)
+            if verdict is not None:
+                found[key] = verdict
+        return sorted(found.items(), key=lambda item: (-item[1].score, item[0]))[:MAX_MATCHES]
+
+
 # --- The whole registry ------------------------------------------------------------
 
 
@@ -328,7 +450,7 @@ def scan_registry(*, progress=None, dry_run=False):
         if verdict is not None:
             found[pair] = verdict
 
-    for group in _city_groups():
+    for group in _city_groups(_city_sizes()):
         cities = _read_cities(group)
         for name, rows in (cities[key] for key in sorted(cities)):
             households += len(rows)
@@ -349,26 +471,37 @@ def scan_registry(*, progress=None, dry_run=False):
     )
 
 
-def _city_groups(only=None):
-    """The registry's cities (or those keyed in `only`) as {city key: spellings}, in
+@dataclass
+class _CitySize:
+    households: int
+    spellings: set
+
+
+def _city_sizes():
+    """{city key: _CitySize} of the registry, counted on the city index."""
+    sizes = defaultdict(lambda: _CitySize(0, set()))
+    counts = Household.objects.order_by().values_list("city").annotate(households=Count("id"))
+    for city, count in counts:
+        size = sizes[city_key(city)]
+        size.households += count
+        size.spellings.add(city)
+    return sizes
+
+
+def _city_groups(sizes, only=None):
+    """The cities of `sizes` (or those keyed in `only`) as {city key: spellings}, in
     groups of about SCAN_GROUP households: each group is read in one query (a few
     passes over a big registry, not one per city), and the database client buffers
     one group's rows at a time (MySQL's client reads a whole result)."""
-    sizes = defaultdict(int)
-    spellings = defaultdict(set)
-    counts = Household.objects.order_by().values_list("city").annotate(households=Count("id"))
-    for city, count in counts:
-        key = city_key(city)
-        if only is None or key in only:
-            sizes[key] += count
-            spellings[key].add(city)
     group, size = {}, 0
     for key in sorted(sizes):
-        if group and size + sizes[key] > SCAN_GROUP:
+        if only is not None and key not in only:
+            continue
+        if group and size + sizes[key].households > SCAN_GROUP:
             yield group
             group, size = {}, 0
-        group[key] = spellings[key]
-        size += sizes[key]
+        group[key] = sizes[key].spellings
+        size += sizes[key].households
     if group:
         yield group
 
@@ -465,7 +598,7 @@ def served_counts(household_ids):
     )
 
 
-POSSIBLE_DUPLICATE_MESSAGE = "Possible duplicate of {households}. A manager will review it."
+POSSIBLE_DUPLICATE_MESSAGE = _("Possible duplicate of %(households)s. A manager will review it.")
 
 
 def possible_duplicate_message(matches):
@@ -473,11 +606,15 @@ def possible_duplicate_message(matches):
     (Hassan, Muhammad Hassan, 12 Mill St). A manager will review it." """
     rows = Household.objects.filter(pk__in=[match.household_id for match in matches])
     described = {
-        pk: f"#{pk} ({family}, {contact}, {address})"
+        pk: gettext("#%(number)s (%(family_name)s, %(contact)s, %(address)s)")
+        % {"number": pk, "family_name": family, "contact": contact, "address": address}
         for pk, family, contact, address in rows.values_list(
             "pk", "family_name", "primary_contact_name", "address"
         )
     }
-    names = [described.get(match.household_id, f"#{match.household_id}") for match in matches]
-    households = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
-    return POSSIBLE_DUPLICATE_MESSAGE.format(households=households)
+    names = [
+        described.get(match.household_id, gettext("#%(number)s") % {"number": match.household_id})
+        for match in matches
+    ]
+    households = get_text_list(names, gettext("and"))
+    return POSSIBLE_DUPLICATE_MESSAGE % {"households": households}

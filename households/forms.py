@@ -1,14 +1,25 @@
-"""Forms for registering and editing households."""
+"""Forms for registering and editing households.
+
+Widgets carry what a phone's keyboard needs: a telephone pad for phone numbers, digits
+for a family size, and no autofill of a beneficiary's details from the device's own.
+"""
 
 from django import forms
+from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import WholeNumberField, strict_formfield
 from core.validators import validate_has_letter
 
 from .models import DUPLICATE_PHONE_MESSAGE, Household, HouseholdMember
 from .phones import normalize_phone
+
+# A beneficiary's details (their phone number too), typed by staff at a shared desk:
+# never filled in from the device's own contact details or saved to its autofill.
+NO_AUTOFILL = {"autocomplete": "off"}
 
 
 class HouseholdForm(forms.ModelForm):
@@ -33,16 +44,30 @@ class HouseholdForm(forms.ModelForm):
             "processing_basis",
             "consent_given_by",
             "basis_recorded_on",
+            "preferred_language",
         ]
         widgets = {
+            "family_name": forms.TextInput(attrs=NO_AUTOFILL),
+            "primary_contact_name": forms.TextInput(attrs=NO_AUTOFILL),
+            "phone_number": forms.TextInput(
+                attrs={"type": "tel", "inputmode": "tel", **NO_AUTOFILL}
+            ),
+            "email": forms.EmailInput(attrs={"inputmode": "email", **NO_AUTOFILL}),
+            "address": forms.TextInput(attrs=NO_AUTOFILL),
+            "zip_code": forms.TextInput(attrs=NO_AUTOFILL),
+            "consent_given_by": forms.TextInput(attrs=NO_AUTOFILL),
             "registration_date": forms.DateInput(attrs={"type": "date"}),
             "basis_recorded_on": forms.DateInput(attrs={"type": "date"}),
             "last_verified_date": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "phone_number": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
 
-    family_size = WholeNumberField(min_value=1, max_value=100)
+    family_size = WholeNumberField(
+        label=_("Family size"),
+        min_value=1,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     # A new registration at the desk records why its data may be held; a bulk import
     # may leave it out (flagged until someone records it), as may an older household.
     basis_required = True
@@ -51,23 +76,42 @@ class HouseholdForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         basis = self.fields["processing_basis"]
         basis.required = self.basis_required and self.instance.pk is None
-        basis.help_text = (
+        basis.help_text = _(
             "Consent (say who gave it), or another lawful basis for holding this household's data."
         )
-        self.fields["basis_recorded_on"].help_text = "Leave empty for today."
+        self.fields["basis_recorded_on"].help_text = _("Leave empty for today.")
+        self._language_field(self.fields["preferred_language"])
         members = self.instance.members.count() if self.instance.pk else 0
         if members:
             field = self.fields["family_size"]
             field.disabled = True
-            field.help_text = (
-                f"Kept equal to the number of members ({members}); add or remove members "
+            field.help_text = gettext(
+                "Kept equal to the number of members (%(count)d); add or remove members "
                 "on the household's page."
+            ) % {"count": members}
+
+    @staticmethod
+    def _language_field(field):
+        """Name the empty choice, and refuse an unknown code (typed in an import's
+        file) with the codes there are."""
+        field.choices = [("", gettext("Not recorded")), *settings.LANGUAGES]
+        field.help_text = _(
+            "The language the household reads: its card and receipts print in it. "
+            "Not recorded: they print in the language of whoever prints them."
+        )
+        codes = ", ".join(code for code, _name in settings.LANGUAGES)
+        # The value is filled in when the error is raised; a code holds no "%".
+        field.error_messages["invalid_choice"] = " ".join(
+            (
+                gettext("“%(value)s” is not a language code."),
+                gettext("Use one of: %(codes)s.") % {"codes": codes},
             )
+        )
 
     def validate_unique(self):
         """Point a duplicate phone number at the household already registered with it."""
         super().validate_unique()
-        if DUPLICATE_PHONE_MESSAGE not in self.errors.get("phone_number", []):
+        if not self.has_error("phone_number", code="unique"):
             return
         existing = (
             Household.objects.exclude(pk=self.instance.pk)
@@ -78,10 +122,10 @@ class HouseholdForm(forms.ModelForm):
             self.errors["phone_number"] = self.error_class(
                 [
                     format_html(
-                        '{} <a href="{}">Open {}</a>.',
+                        '{} <a href="{}">{}</a>.',
                         DUPLICATE_PHONE_MESSAGE,
                         reverse("households:detail", args=[existing.pk]),
-                        existing,
+                        gettext("Open %(household)s") % {"household": existing},
                     )
                 ]
             )
@@ -89,22 +133,22 @@ class HouseholdForm(forms.ModelForm):
 
 
 class HouseholdStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Household.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Household.Status.choices)
 
 
 class HouseholdSearchForm(forms.Form):
     MISSING_BASIS = "missing"
 
     q = forms.CharField(
-        label="Name, phone or household number",
+        label=_("Name, phone or household number"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
     )
     basis = forms.ChoiceField(
-        label="Basis for processing",
+        label=_("Basis for processing"),
         required=False,
-        choices=[("", "Any basis"), (MISSING_BASIS, "No basis recorded")],
+        choices=[("", _("Any basis")), (MISSING_BASIS, _("No basis recorded"))],
     )
 
 
@@ -113,8 +157,11 @@ class MemberForm(forms.ModelForm):
         model = HouseholdMember
         formfield_callback = strict_formfield
         fields = ["full_name", "sex", "date_of_birth", "relationship_to_head"]
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
-        help_texts = {"date_of_birth": "Leave empty if not known."}
+        widgets = {
+            "full_name": forms.TextInput(attrs=NO_AUTOFILL),
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {"date_of_birth": _("Leave empty if not known.")}
 
 
 class AlternateCollectorsForm(forms.Form):
@@ -125,17 +172,23 @@ class AlternateCollectorsForm(forms.Form):
     """
 
     first = forms.CharField(
-        label="First alternate", max_length=150, required=False, validators=[validate_has_letter]
+        label=_("First alternate"),
+        max_length=150,
+        required=False,
+        validators=[validate_has_letter],
     )
     second = forms.CharField(
-        label="Second alternate", max_length=150, required=False, validators=[validate_has_letter]
+        label=_("Second alternate"),
+        max_length=150,
+        required=False,
+        validators=[validate_has_letter],
     )
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)
         self.household = household
         for field in self.fields.values():
-            field.widget.attrs.update({"list": "member-names", "autocomplete": "off"})
+            field.widget.attrs.update({"list": "member-names", **NO_AUTOFILL})
 
     def collectors(self):
         members = {member.full_name.casefold(): member for member in self.household.members.all()}

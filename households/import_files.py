@@ -3,6 +3,9 @@
 Kept apart from the importing so that the command (a file on disk) and the portal (an
 upload kept in the database) read files the same way, and so that a header can be
 checked while the person uploading is still on the page.
+
+The column names are the file's header, the same in every language; what is said about
+them is translated.
 """
 
 import csv
@@ -11,6 +14,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext, ngettext
 from openpyxl import load_workbook
 
 from .forms import HouseholdForm
@@ -22,6 +26,7 @@ OPTIONAL_COLUMNS = (
     "processing_basis",
     "consent_given_by",
     "basis_recorded_on",
+    "preferred_language",
 )
 REQUIRED_COLUMNS = tuple(column for column in COLUMNS if column not in OPTIONAL_COLUMNS)
 DELIMITERS = ",;\t"
@@ -47,17 +52,22 @@ def read_rows(path):
     path = Path(path)
     check_name(path.name)
     if not path.is_file():
-        raise ImportRefused(f"No such file: {path}")
+        raise ImportRefused(gettext("No such file: %(path)s") % {"path": path})
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise ImportRefused(f"Cannot read {path}: {error.strerror}.") from None
+        raise ImportRefused(
+            gettext("Cannot read %(path)s: %(reason)s.") % {"path": path, "reason": error.strerror}
+        ) from None
     return parse_rows(path.name, data)
 
 
 def check_name(name):
     if Path(name).suffix.lower() not in EXTENSIONS:
-        raise ImportRefused(f"Cannot import {name}: the file name must end in .csv or .xlsx.")
+        raise ImportRefused(
+            gettext("Cannot import %(name)s: the file name must end in .csv or .xlsx.")
+            % {"name": name}
+        )
 
 
 def parse_rows(name, data):
@@ -76,7 +86,7 @@ def check_header(name, data):
     check_name(name)
     header = next((cells for _, cells in _records(name, data) if _filled(cells)), None)
     if header is None:
-        raise ImportRefused("The file is empty: its first row must name the columns.")
+        raise ImportRefused(_empty_message())
     _columns(header)
 
 
@@ -100,13 +110,17 @@ def _csv_records(name, data):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportRefused(
-            f"{name} is not UTF-8 text (byte {error.start}): save it as CSV UTF-8."
+            gettext("%(name)s is not UTF-8 text (byte %(byte)d): save it as CSV UTF-8.")
+            % {"name": name, "byte": error.start}
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         yield from enumerate(reader, start=1)
     except csv.Error as error:
-        raise ImportRefused(f"{name} is not a readable CSV file: {error}.") from None
+        raise ImportRefused(
+            gettext("%(name)s is not a readable CSV file: %(error)s.")
+            % {"name": name, "error": error}
+        ) from None
 
 
 def _delimiter(text):
@@ -143,7 +157,8 @@ def _xlsx_records(name, data):
 
 def _unreadable(name, error):
     return ImportRefused(
-        f"Cannot read {name} as an Excel workbook ({type(error).__name__}: {error})."
+        gettext("Cannot read %(name)s as an Excel workbook (%(error)s).")
+        % {"name": name, "error": f"{type(error).__name__}: {error}"}
     )
 
 
@@ -168,7 +183,7 @@ def _table(records):
     """The data rows after the header (the first row with a value); empty rows skipped."""
     filled = [(number, cells) for number, cells in records if _filled(cells)]
     if not filled:
-        raise ImportRefused("The file is empty: its first row must name the columns.")
+        raise ImportRefused(_empty_message())
     (_, header), data = filled[0], filled[1:]
     columns = _columns(header)
     return [_sheet_row(number, cells, columns) for number, cells in data]
@@ -188,23 +203,38 @@ def _columns(header):
     """
     names = [column_name(cell) for cell in header]
     named = [name for name in names if name]
-    problems = [
-        _listed("Missing column(s)", [c for c in REQUIRED_COLUMNS if c not in named]),
-        _listed("Unknown column(s)", [n for n in dict.fromkeys(named) if n not in COLUMNS]),
-        _listed("Column(s) named twice", [n for n in dict.fromkeys(named) if named.count(n) > 1]),
-    ]
-    problems = [problem for problem in problems if problem]
-    if problems:
-        expected = ", ".join(COLUMNS)
-        raise ImportRefused(
-            " ".join(problems) + f" The header row names the columns {expected}; "
-            f"{', '.join(OPTIONAL_COLUMNS)} may be left out."
+    missing = [column for column in REQUIRED_COLUMNS if column not in named]
+    unknown = [name for name in dict.fromkeys(named) if name not in COLUMNS]
+    twice = [name for name in dict.fromkeys(named) if named.count(name) > 1]
+    problems = []
+    if missing:
+        problems.append(
+            ngettext("Missing column: %(columns)s.", "Missing columns: %(columns)s.", len(missing))
+            % {"columns": ", ".join(missing)}
         )
+    if unknown:
+        problems.append(
+            ngettext("Unknown column: %(columns)s.", "Unknown columns: %(columns)s.", len(unknown))
+            % {"columns": ", ".join(unknown)}
+        )
+    if twice:
+        problems.append(
+            ngettext(
+                "Column named twice: %(columns)s.", "Columns named twice: %(columns)s.", len(twice)
+            )
+            % {"columns": ", ".join(twice)}
+        )
+    if problems:
+        problems.append(
+            gettext("The header row names the columns %(columns)s; %(optional)s may be left out.")
+            % {"columns": ", ".join(COLUMNS), "optional": ", ".join(OPTIONAL_COLUMNS)}
+        )
+        raise ImportRefused(" ".join(problems))
     return names
 
 
-def _listed(label, names):
-    return f"{label}: {', '.join(names)}." if names else ""
+def _empty_message():
+    return gettext("The file is empty: its first row must name the columns.")
 
 
 def _sheet_row(number, cells, columns):
@@ -219,8 +249,14 @@ def _sheet_row(number, cells, columns):
         elif cell.strip():
             stray += 1
     problem = (
-        f"{stray} value(s) under no column name: does a value with a comma or "
-        "semicolon lack its quotes?"
+        ngettext(
+            "%(count)d value under no column name: does a value with a comma or semicolon "
+            "lack its quotes?",
+            "%(count)d values under no column name: does a value with a comma or semicolon "
+            "lack its quotes?",
+            stray,
+        )
+        % {"count": stray}
         if stray
         else ""
     )

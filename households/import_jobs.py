@@ -8,6 +8,9 @@ and a worker still running an older one stops at its next batch without writing
 (its batch's transaction rolls back). The import records its progress in the
 transaction of each batch it registers, so the job always says exactly which rows
 are registered and from which row to resume.
+
+Each task also carries the language of whoever queued it, and runs in it: the step,
+the job's message and the rows' messages it writes are in that person's language.
 """
 
 import datetime
@@ -16,7 +19,9 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from centers import policies
 
@@ -32,16 +37,18 @@ from .imports import REGISTERED, Verdict, check_rows, import_rows
 
 logger = logging.getLogger(__name__)
 
-IMPORT_NOT_ALLOWED_MESSAGE = "Only managers and admins can import households from a file."
+IMPORT_NOT_ALLOWED_MESSAGE = _("Only managers and admins can import households from a file.")
 # A running step that has not reported progress for this long has lost its worker
 # (stopped, restarted, killed): the page offers to resume it.
 STALLED_AFTER = datetime.timedelta(minutes=5)
 ROW_WRITE_SIZE = 1000
 
-STEP_WAITING = "Waiting for the background worker"
-STEP_READING = "Reading the file"
-STEP_CHECKING = "Checking rows"
-STEP_WRITING = "Registering households"
+# The steps, as the job records them (in the language of whoever started it).
+STEP_WAITING = _("Waiting for the background worker")
+STEP_READING = _("Reading the file")
+STEP_CHECKING = _("Checking rows")
+STEP_WRITING = _("Registering households")
+TOO_LARGE_MESSAGE = _("The file is larger than %(megabytes)d MB: split it.")
 
 
 class Superseded(Exception):
@@ -65,7 +72,9 @@ def start_import(*, file_name, data, staff):
     _require(staff)
     if len(data) > MAX_IMPORT_BYTES:
         raise ValidationError(
-            f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB: split it."
+            TOO_LARGE_MESSAGE,
+            code="too_large",
+            params={"megabytes": MAX_IMPORT_BYTES // (1024 * 1024)},
         )
     try:
         check_header(file_name, data)
@@ -89,7 +98,10 @@ def confirm_import(*, job, staff):
     with transaction.atomic():
         job = _locked(job)
         if job.status != ImportStatus.CHECKED:
-            raise ValidationError("Only a checked file that was not imported yet can be imported.")
+            raise ValidationError(
+                gettext("Only a checked file that was not imported yet can be imported."),
+                code="not_checked",
+            )
         job.next_row = 2
         job.confirmed_by = staff
         job.confirmed_at = timezone.now()
@@ -104,12 +116,15 @@ def cancel_import(*, job, staff):
     with transaction.atomic():
         job = _locked(job)
         if not job.is_running:
-            raise ValidationError("Only a file being checked or imported can be cancelled.")
+            raise ValidationError(
+                gettext("Only a file being checked or imported can be cancelled."),
+                code="not_running",
+            )
         job.status = ImportStatus.CANCELLED
         job.attempt += 1  # a worker still on the old attempt stops at its next batch
         job.step = ""
         job.finished_at = timezone.now()
-        job.message = _stopped_message(job, "Cancelled")
+        job.message = _stopped_message(job, cancelled=True)
         job.save()
     return job
 
@@ -120,7 +135,9 @@ def resume_import(*, job, staff):
     with transaction.atomic():
         job = _locked(job)
         if not can_resume(job):
-            raise ValidationError("This import has nothing to resume.")
+            raise ValidationError(
+                gettext("This import has nothing to resume."), code="nothing_to_resume"
+            )
         preview = job.phase == ImportPhase.PREVIEW
         _enqueue(job, ImportStatus.CHECKING if preview else ImportStatus.IMPORTING)
     return job
@@ -159,7 +176,7 @@ def _enqueue(job, status):
 
     job.status = status
     job.attempt += 1
-    job.step = STEP_WAITING
+    job.step = str(STEP_WAITING)
     job.heartbeat_at = None
     job.finished_at = None
     job.message = ""
@@ -167,17 +184,41 @@ def _enqueue(job, status):
         job.rows_done = 0
     job.save()
     task = check_household_import if status == ImportStatus.CHECKING else run_household_import
-    task.enqueue(job.pk, job.attempt)
+    task.enqueue(job.pk, job.attempt, language=translation.get_language())
 
 
-def _stopped_message(job, how):
+def _stopped_message(job, *, cancelled):
+    """What a cancelled or failed job had done: one sentence per case and cause, each
+    whole for translators."""
     if job.phase == ImportPhase.PREVIEW:
-        return f"{how} while checking the file; nothing was registered."
+        if cancelled:
+            return gettext("Cancelled while checking the file; nothing was registered.")
+        return gettext("Stopped by an error while checking the file; nothing was registered.")
     if job.next_row == 2 and not job.imported:
-        return f"{how} before any row was registered."
+        if cancelled:
+            return gettext("Cancelled before any row was registered.")
+        return gettext("Stopped by an error before any row was registered.")
+    values = {"row": job.next_row, "count": job.imported}
+    if cancelled:
+        return (
+            ngettext(
+                "Cancelled: the rows before row %(row)d are done (%(count)d household "
+                "registered); a resume continues from row %(row)d.",
+                "Cancelled: the rows before row %(row)d are done (%(count)d households "
+                "registered); a resume continues from row %(row)d.",
+                job.imported,
+            )
+            % values
+        )
     return (
-        f"{how}: the rows before row {job.next_row} are done ({job.imported} household(s) "
-        f"registered); a resume continues from row {job.next_row}."
+        ngettext(
+            "Stopped by an error: the rows before row %(row)d are done (%(count)d household "
+            "registered); a resume continues from row %(row)d.",
+            "Stopped by an error: the rows before row %(row)d are done (%(count)d households "
+            "registered); a resume continues from row %(row)d.",
+            job.imported,
+        )
+        % values
     )
 
 
@@ -191,7 +232,7 @@ def run_check(job_id, attempt):
         return
     try:
         rows = _read(job, attempt)
-        checked = check_rows(rows, progress=_progress(job, attempt, STEP_CHECKING))
+        checked = list(check_rows(rows, progress=_progress(job, attempt)))
         with transaction.atomic():
             job = _current(job_id, attempt)
             job.rows.filter(phase=ImportPhase.PREVIEW).delete()
@@ -222,10 +263,10 @@ def run_import(job_id, attempt):
         results = import_rows(
             rows,
             staff=job.uploaded_by,
-            progress=_progress(job, attempt, STEP_CHECKING),
+            progress=_progress(job, attempt),
             on_batch=lambda batch: _record_batch(job_id, attempt, batch),
         )
-        for _ in results:
+        for _result in results:
             pass
         with transaction.atomic():
             _finish(_current(job_id, attempt), ImportStatus.DONE)
@@ -244,7 +285,7 @@ def _claim(job_id, attempt, status):
         now = timezone.now()
         job.started_at = job.started_at or now
         job.heartbeat_at = now
-        job.step = STEP_READING
+        job.step = str(STEP_READING)
         job.save(update_fields=["started_at", "heartbeat_at", "step"])
     return job
 
@@ -271,11 +312,12 @@ def _read(job, attempt):
     return rows
 
 
-def _progress(job, attempt, step):
+def _progress(job, attempt):
     """A progress callback for the check: rows checked so far, and a heartbeat.
 
-    While importing, the check of the remaining rows shows as a step of its own
-    ("Checking rows 400 of 900"); `rows_done` keeps counting registered rows.
+    While importing, the rows are registered batch by batch as they are checked, and
+    `rows_done` counts registered rows (see `_record_batch`): the check only says
+    the worker is alive.
     """
 
     def report(done):
@@ -283,10 +325,9 @@ def _progress(job, attempt, step):
             current = _current(job.pk, attempt)
             if current.status == ImportStatus.CHECKING:
                 current.rows_done = done
-                current.step = step
+                current.step = str(STEP_CHECKING)
             else:
-                remaining = (current.rows_total or 0) - current.rows_done
-                current.step = f"{step} before registering them ({done} of {remaining})"
+                current.step = str(STEP_WRITING)
             current.heartbeat_at = timezone.now()
             current.save(update_fields=["rows_done", "step", "heartbeat_at"])
 
@@ -304,7 +345,7 @@ def _record_batch(job_id, attempt, results):
     job.errors += errors
     job.rows_done += len(results)
     job.next_row = results[-1].row + 1
-    job.step = STEP_WRITING
+    job.step = str(STEP_WRITING)
     job.heartbeat_at = timezone.now()
     job.save()
 
@@ -358,5 +399,8 @@ def _fail(job_id, attempt, error):
         job.status = ImportStatus.FAILED
         job.step = ""
         job.finished_at = timezone.now()
-        job.message = f"{_stopped_message(job, 'Stopped by an error')} The error: {reason}"
+        job.message = gettext("%(stopped)s The error: %(reason)s") % {
+            "stopped": _stopped_message(job, cancelled=False),
+            "reason": reason,
+        }
         job.save()

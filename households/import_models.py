@@ -4,14 +4,23 @@ The file's bytes are kept in the database, not on a disk, so that whichever serv
 runs the background worker can read it; the row results are kept so that the
 preview, the progress and the report all read the same record, and survive a page
 reload, a worker restart or a failure half-way through the file.
+
+What the job and its rows say in words (the step, the message, each row's message) is
+in the language of whoever started the step: the worker runs in theirs
+(households.tasks). A row's message erased by anonymisation is stored in English and
+translated when shown.
 """
 
 from django.db import models
 from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.db.constraints import choices_check
 from core.scoping import center_scoped_manager
+
+from .stored_text import ERASED, StoredSentences
 
 # A few thousand households are a few hundred kilobytes; a whole registry of a
 # hundred thousand rows about 15 MB as CSV.
@@ -19,24 +28,28 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 class ImportStatus(models.TextChoices):
-    CHECKING = "checking", "Checking the file"
-    CHECKED = "checked", "Ready to import"
-    IMPORTING = "importing", "Importing"
-    DONE = "done", "Imported"
-    CANCELLED = "cancelled", "Cancelled"
-    FAILED = "failed", "Stopped by an error"
+    CHECKING = "checking", _("Checking the file")
+    CHECKED = "checked", _("Ready to import")
+    IMPORTING = "importing", pgettext_lazy("import status", "Importing")
+    DONE = "done", pgettext_lazy("import status", "Imported")
+    CANCELLED = "cancelled", pgettext_lazy("import status", "Cancelled")
+    FAILED = "failed", _("Stopped by an error")
 
 
 class ImportPhase(models.TextChoices):
-    PREVIEW = "preview", "Preview"
-    IMPORT = "import", "Import"
+    PREVIEW = "preview", pgettext_lazy("import phase", "Preview")
+    IMPORT = "import", pgettext_lazy("import phase", "Import")
 
 
 class RowVerdict(models.TextChoices):
-    NEW = "new", "New household"
-    DUPLICATE = "duplicate", "Duplicate"
-    POSSIBLE_DUPLICATE = "possible_duplicate", "Possible duplicate"
-    ERROR = "error", "Error"
+    NEW = "new", _("New household")
+    DUPLICATE = "duplicate", pgettext_lazy("import row verdict", "Duplicate")
+    POSSIBLE_DUPLICATE = "possible_duplicate", _("Possible duplicate")
+    ERROR = "error", pgettext_lazy("import row verdict", "Error")
+
+
+# The one row message stored in English (households.anonymise).
+STORED_MESSAGES = StoredSentences(ERASED)
 
 
 class HouseholdImport(models.Model):
@@ -65,7 +78,7 @@ class HouseholdImport(models.Model):
     status = models.CharField(max_length=9, choices=ImportStatus, default=ImportStatus.CHECKING)
     rows_total = models.IntegerField(null=True, blank=True)
     rows_done = models.IntegerField(default=0)
-    next_row = models.IntegerField(default=2, help_text="The header is row 1.")
+    next_row = models.IntegerField(default=2, help_text=_("The header is row 1."))
     imported = models.IntegerField(default=0)
     duplicates = models.IntegerField(default=0)
     possible_duplicates = models.IntegerField(default=0)
@@ -87,6 +100,8 @@ class HouseholdImport(models.Model):
 
     class Meta:
         db_table = "Household_Imports"
+        verbose_name = _("household import")
+        verbose_name_plural = _("household imports")
         ordering = ["-created_at", "-id"]
         constraints = [
             choices_check("status", ImportStatus, name="chk_household_import_status"),
@@ -97,7 +112,10 @@ class HouseholdImport(models.Model):
         ]
 
     def __str__(self):
-        return f"Import #{self.pk}: {self.file_name}"
+        return gettext("Import #%(number)s: %(file_name)s") % {
+            "number": self.pk,
+            "file_name": self.file_name,
+        }
 
     def get_absolute_url(self):
         return reverse("households:import_detail", args=[self.pk])
@@ -136,6 +154,8 @@ class HouseholdImportRow(models.Model):
 
     class Meta:
         db_table = "Household_Import_Rows"
+        verbose_name = _("household import row")
+        verbose_name_plural = _("household import rows")
         ordering = ["household_import", "phase", "row"]
         constraints = [
             models.UniqueConstraint(
@@ -146,4 +166,12 @@ class HouseholdImportRow(models.Model):
         ]
 
     def __str__(self):
-        return f"row {self.row}: {self.verdict}"
+        return gettext("row %(row)s: %(verdict)s") % {
+            "row": self.row,
+            "verdict": self.get_verdict_display(),
+        }
+
+    @property
+    def shown_message(self):
+        """The message in the reader's language where it was stored in English."""
+        return STORED_MESSAGES.show(self.message) if self.message else ""

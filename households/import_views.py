@@ -4,6 +4,7 @@ import csv
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -11,6 +12,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, View
 
 from audit.models import ExportFormat
@@ -19,8 +24,10 @@ from centers import policies
 from core.mixins import PageMixin, StaffRequiredMixin
 from core.spreadsheets import neutralise
 
+from .import_files import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from .import_jobs import (
     IMPORT_NOT_ALLOWED_MESSAGE,
+    TOO_LARGE_MESSAGE,
     can_resume,
     cancel_import,
     confirm_import,
@@ -29,9 +36,11 @@ from .import_jobs import (
     resume_import,
     start_import,
 )
-from .import_models import MAX_IMPORT_BYTES, HouseholdImport, RowVerdict
+from .import_models import MAX_IMPORT_BYTES, STORED_MESSAGES, HouseholdImport, RowVerdict
+from .models import ProcessingBasis
 from .selectors import import_result_rows, imports_for, previous_imports_of_file
 
+# The report's machine column names, the same in every language.
 REPORT_HEADER = ["row", "verdict", "household_id", "message"]
 ROWS_PER_PAGE = 50
 # A household a row's message names ("Possible duplicate of household #12: same
@@ -48,25 +57,57 @@ def households_named(rows):
     return ids
 
 
+BASIS_COLUMNS = ("processing_basis", "consent_given_by", "basis_recorded_on")
+
+
+def code_list(values):
+    return format_html_join(", ", "<code>{}</code>", ((value,) for value in values))
+
+
+def columns_help():
+    """What the file's header row may name. The column names and values are the file's,
+    the same in every language, so they are shown as code inside the translated text."""
+    optional = [column for column in OPTIONAL_COLUMNS if column not in BASIS_COLUMNS]
+    text = escape(
+        gettext(
+            "The first row names the columns, as the registration form does: %(required)s; "
+            "optionally %(optional)s; the basis for processing: %(basis)s (one of %(bases)s), "
+            "%(consent_by)s (required for consent) and %(recorded_on)s (default: today). "
+            "A preferred language is a code: %(codes)s."
+        )
+    )
+    # The translated text is escaped first; the pieces are format_html output.
+    return mark_safe(
+        text
+        % {
+            "required": code_list(REQUIRED_COLUMNS),
+            "optional": code_list(optional),
+            "basis": code_list(["processing_basis"]),
+            "bases": code_list(ProcessingBasis.values),
+            "consent_by": code_list(["consent_given_by"]),
+            "recorded_on": code_list(["basis_recorded_on"]),
+            "codes": code_list(code for code, _name in settings.LANGUAGES),
+        }
+    )
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="Spreadsheet (.csv or .xlsx)",
-        help_text=(
-            "The first row names the columns, as the registration form does: family_name, "
-            "primary_contact_name, phone_number, email, address, city, state, zip_code, "
-            "family_size, income_level, priority_level, registration_date, and optionally "
-            "last_verified_date, notes and the basis for processing: processing_basis "
-            "(consent, vital_interests, public_task, legitimate or legal_obligation), "
-            "consent_given_by (required for consent) and basis_recorded_on (default: today)."
-        ),
+        label=_("Spreadsheet (.csv or .xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = columns_help()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
             raise ValidationError(
-                f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB: split it."
+                TOO_LARGE_MESSAGE,
+                code="too_large",
+                params={"megabytes": MAX_IMPORT_BYTES // (1024 * 1024)},
             )
         return upload
 
@@ -91,12 +132,12 @@ class JobMixin(ImportStaffMixin):
 class ImportListView(ImportStaffMixin, FormView):
     """Upload a file; the imports of the staff member's center, newest first."""
 
-    title = "Import households"
+    title = _("Import households")
     template_name = "households/imports/import_list.html"
     form_class = UploadForm
 
     def get_breadcrumbs(self):
-        return [("Households", reverse("households:list")), (self.title, None)]
+        return [(_("Households"), reverse("households:list")), (self.title, None)]
 
     def get_context_data(self, **kwargs):
         jobs = imports_for(self.staff).select_related("uploaded_by")[:50]
@@ -109,7 +150,11 @@ class ImportListView(ImportStaffMixin, FormView):
         except ValidationError as refused:
             form.add_error("file", refused)
             return self.form_invalid(form)
-        messages.success(self.request, f"{job.file_name} uploaded; its rows are being checked.")
+        messages.success(
+            self.request,
+            gettext("%(file_name)s uploaded; its rows are being checked.")
+            % {"file_name": job.file_name},
+        )
         return redirect(job.get_absolute_url())
 
 
@@ -127,13 +172,13 @@ class ImportDetailView(JobMixin, DetailView):
         return self.job
 
     def get_title(self):
-        return f"Import #{self.job.pk}: {self.job.file_name}"
+        return str(self.job)
 
     def get_breadcrumbs(self):
         return [
-            ("Households", reverse("households:list")),
-            ("Import households", reverse("households:imports")),
-            (f"Import #{self.job.pk}", None),
+            (_("Households"), reverse("households:list")),
+            (_("Import households"), reverse("households:imports")),
+            (gettext("Import #%(number)s") % {"number": self.job.pk}, None),
         ]
 
     def get_context_data(self, **kwargs):
@@ -205,17 +250,17 @@ class JobActionView(JobMixin, View):
 
 class ConfirmImportView(JobActionView):
     action = staticmethod(confirm_import)
-    done_message = "Import started: the rows are registered in the background."
+    done_message = _("Import started: the rows are registered in the background.")
 
 
 class CancelImportView(JobActionView):
     action = staticmethod(cancel_import)
-    done_message = "Import cancelled."
+    done_message = _("Import cancelled.")
 
 
 class ResumeImportView(JobActionView):
     action = staticmethod(resume_import)
-    done_message = "Resumed: the background worker continues where the job stopped."
+    done_message = _("Resumed: the background worker continues where the job stopped.")
 
 
 class ImportReportView(JobMixin, View):
@@ -240,5 +285,6 @@ class ImportReportView(JobMixin, View):
         writer = csv.writer(response, lineterminator="\r\n")
         writer.writerow(REPORT_HEADER)
         for row in rows:
-            writer.writerow([row[0], row[1], row[2], neutralise(row[3])])
+            message = STORED_MESSAGES.show(row[3]) if row[3] else ""
+            writer.writerow([row[0], row[1], row[2], neutralise(message)])
         return response

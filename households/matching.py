@@ -21,6 +21,9 @@ sequence under several area codes share their endings, and common family names m
 
 Each verdict carries a score from 0 to 100 (the mean of the family-name, contact-name
 and corroborating similarities) and its evidence as short sentences a reviewer reads.
+The sentences are English, whoever or whatever found the pair (a desk, an import's
+worker, the registry scan): they are stored so, and translated when shown
+(EVIDENCE, households.stored_text).
 """
 
 import re
@@ -28,7 +31,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from django.utils.translation import gettext_noop
 from rapidfuzz import fuzz
+
+from .stored_text import ERASED, StoredSentences
 
 NAME_THRESHOLD = 85
 ADDRESS_THRESHOLD = 80
@@ -271,10 +277,34 @@ class Verdict:
     evidence: tuple
 
 
-def _names_sentence(what, raw, other_raw, similarity):
+SAME_FAMILY_NAME = gettext_noop("same family name (%(name)s)")
+ALIKE_FAMILY_NAMES = gettext_noop("family name %(percent)s%% alike (%(name)s / %(other)s)")
+SAME_CONTACT_NAME = gettext_noop("same contact name (%(name)s)")
+ALIKE_CONTACT_NAMES = gettext_noop("contact name %(percent)s%% alike (%(name)s / %(other)s)")
+SAME_ADDRESS = gettext_noop("same address in %(city)s")
+ALIKE_ADDRESSES = gettext_noop("address %(percent)s%% alike in %(city)s (%(address)s / %(other)s)")
+SAME_PHONE_TAIL = gettext_noop("phones end in the same %(digits)s digits (…%(tail)s)")
+SAME_FAMILY_SIZE = gettext_noop("same family size (%(size)s)")
+# Every sentence of a pair's evidence, and what replaces them once a household of the
+# pair is anonymised.
+EVIDENCE = StoredSentences(
+    SAME_FAMILY_NAME,
+    ALIKE_FAMILY_NAMES,
+    SAME_CONTACT_NAME,
+    ALIKE_CONTACT_NAMES,
+    SAME_ADDRESS,
+    ALIKE_ADDRESSES,
+    SAME_PHONE_TAIL,
+    SAME_FAMILY_SIZE,
+    ERASED,
+)
+
+
+def _names_sentence(templates, raw, other_raw, similarity):
+    same, alike = templates
     if fold(raw) == fold(other_raw):
-        return f"same {what} ({raw.strip()})"
-    return f"{what} {similarity}% alike ({raw.strip()} / {other_raw.strip()})"
+        return EVIDENCE.write(same, name=raw.strip())
+    return EVIDENCE.write(alike, percent=similarity, name=raw.strip(), other=other_raw.strip())
 
 
 def judge(registration, other):
@@ -295,25 +325,38 @@ def judge(registration, other):
         return None
 
     evidence = [
-        _names_sentence("family name", registration.family_name, other.family_name, family),
         _names_sentence(
-            "contact name", registration.primary_contact_name, other.primary_contact_name, contact
+            (SAME_FAMILY_NAME, ALIKE_FAMILY_NAMES),
+            registration.family_name,
+            other.family_name,
+            family,
+        ),
+        _names_sentence(
+            (SAME_CONTACT_NAME, ALIKE_CONTACT_NAMES),
+            registration.primary_contact_name,
+            other.primary_contact_name,
+            contact,
         ),
     ]
     if address >= ADDRESS_THRESHOLD:
         where = other.city.strip()
         if fold(registration.address) == fold(other.address):
-            evidence.append(f"same address in {where}")
+            evidence.append(EVIDENCE.write(SAME_ADDRESS, city=where))
         else:
             evidence.append(
-                f"address {address}% alike in {where} "
-                f"({registration.address.strip()} / {other.address.strip()})"
+                EVIDENCE.write(
+                    ALIKE_ADDRESSES,
+                    percent=address,
+                    city=where,
+                    address=registration.address.strip(),
+                    other=other.address.strip(),
+                )
             )
     if same_tail:
-        evidence.append(f"phones end in the same {PHONE_TAIL_DIGITS} digits (…{tail})")
+        evidence.append(EVIDENCE.write(SAME_PHONE_TAIL, digits=PHONE_TAIL_DIGITS, tail=tail))
     size = registration.family_size
     if size is not None and size == other.family_size:
-        evidence.append(f"same family size ({size})")
+        evidence.append(EVIDENCE.write(SAME_FAMILY_SIZE, size=size))
     corroboration = max(address, 100 if same_tail else 0)
     return Verdict(score=round((family + contact + corroboration) / 3), evidence=tuple(evidence))
 

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, FormView, UpdateView, View
 
 from centers import policies
@@ -31,7 +33,7 @@ class MemberStaffMixin(StaffRequiredMixin, PageMixin):
     def get_breadcrumbs(self):
         household = self.household
         return [
-            ("Households", reverse("households:list")),
+            (_("Households"), reverse("households:list")),
             (str(household), household.get_absolute_url()),
             (self.get_title(), None),
         ]
@@ -49,10 +51,15 @@ class MemberFormMixin(MemberStaffMixin):
         except ValidationError as refused:
             form.add_error(None, refused.messages)
             return self.form_invalid(form)
+        count = self.household.members.count()
         messages.success(
             self.request,
-            f"{form.instance.full_name} saved; the household has "
-            f"{self.household.members.count()} member(s).",
+            ngettext(
+                "%(name)s saved; the household has %(count)d member.",
+                "%(name)s saved; the household has %(count)d members.",
+                count,
+            )
+            % {"name": form.instance.full_name, "count": count},
         )
         return redirect(self.household.get_absolute_url())
 
@@ -61,7 +68,7 @@ class MemberFormMixin(MemberStaffMixin):
 
 
 class MemberCreateView(MemberFormMixin, CreateView):
-    title = "Add a member"
+    title = _("Add a member")
 
     @cached_property
     def household(self):  # read after the sign-in and permission checks
@@ -74,7 +81,7 @@ class MemberUpdateView(MemberFormMixin, UpdateView):
         return self.get_object().household
 
     def get_title(self):
-        return f"Edit {self.object.full_name}"
+        return gettext("Edit %(name)s") % {"name": self.object.full_name}
 
 
 class MemberDeleteView(MemberStaffMixin, View):
@@ -83,14 +90,18 @@ class MemberDeleteView(MemberStaffMixin, View):
     def post(self, request, pk):
         member = get_object_or_404(HouseholdMember.objects.select_related("household"), pk=pk)
         household = remove_member(member=member, staff=self.staff)
-        messages.success(request, f"{member.full_name} removed from {household}.")
+        messages.success(
+            request,
+            gettext("%(name)s removed from %(household)s.")
+            % {"name": member.full_name, "household": household},
+        )
         return redirect(household.get_absolute_url())
 
 
 class AlternateCollectorsView(MemberStaffMixin, FormView):
     """Name up to two people allowed to collect the basket for the household."""
 
-    title = "Alternate collectors"
+    title = _("Alternate collectors")
     form_class = AlternateCollectorsForm
     template_name = "households/alternates_form.html"
 
@@ -118,5 +129,5 @@ class AlternateCollectorsView(MemberStaffMixin, FormView):
         except ValidationError as refused:
             form.add_error(None, refused.messages)
             return self.form_invalid(form)
-        messages.success(self.request, "Alternate collectors saved.")
+        messages.success(self.request, gettext("Alternate collectors saved."))
         return redirect(self.household.get_absolute_url())

@@ -8,55 +8,60 @@ from django.db.models.functions import Length, Now, Right
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.db.constraints import choices_check
 from core.validators import NOTE_MAX_LENGTH, validate_has_letter, validate_plausible_date
 
 from .fields import E164PhoneField
-from .matching import PHONE_TAIL_DIGITS
+from .matching import EVIDENCE, PHONE_TAIL_DIGITS
 from .phones import INVALID_PHONE_MESSAGE, is_tombstone_phone
 
-DUPLICATE_PHONE_MESSAGE = "A household with this phone number is already registered."
-VERIFIED_BEFORE_REGISTRATION_MESSAGE = "The last verification cannot be before the registration."
-CONSENT_BY_MESSAGE = "Say who gave consent (name, and relation to the household)."
-BASIS_MISSING_MESSAGE = "Choose the basis for processing this date is about."
-ANONYMISED_MESSAGE = "This household was anonymised: its record can no longer be changed."
-# What replaces a name when a household is anonymised (names must hold a letter).
+DUPLICATE_PHONE_MESSAGE = _("A household with this phone number is already registered.")
+VERIFIED_BEFORE_REGISTRATION_MESSAGE = _("The last verification cannot be before the registration.")
+CONSENT_BY_MESSAGE = _("Say who gave consent (name, and relation to the household).")
+BASIS_MISSING_MESSAGE = _("Choose the basis for processing this date is about.")
+ANONYMISED_MESSAGE = _("This household was anonymised: its record can no longer be changed.")
+# What replaces a name when a household is anonymised (names must hold a letter). A
+# stored value, the same in every language.
 TOMBSTONE_NAME = "Anonymised"
-CONFIRMED_DUPLICATE_MESSAGE = (
+CONFIRMED_DUPLICATE_MESSAGE = _(
     "This household was confirmed as a duplicate of household #%(survivor)s: it stays "
     "inactive, and the family is served as #%(survivor)s."
 )
 
 
+# The short adjectives below agree with different nouns in other languages (an income,
+# a priority, a household): each has the context of what it describes.
 class HouseholdIncomeLevel(models.TextChoices):
-    NO_INCOME = "no_income", "No income"
-    VERY_LOW = "very_low", "Very low"
-    LOW = "low", "Low"
-    MODERATE = "moderate", "Moderate"
+    NO_INCOME = "no_income", pgettext_lazy("income level", "No income")
+    VERY_LOW = "very_low", pgettext_lazy("income level", "Very low")
+    LOW = "low", pgettext_lazy("income level", "Low")
+    MODERATE = "moderate", pgettext_lazy("income level", "Moderate")
 
 
 class HouseholdPriorityLevel(models.TextChoices):
-    CRITICAL = "critical", "Critical"
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
+    CRITICAL = "critical", pgettext_lazy("priority level", "Critical")
+    HIGH = "high", pgettext_lazy("priority level", "High")
+    MEDIUM = "medium", pgettext_lazy("priority level", "Medium")
+    LOW = "low", pgettext_lazy("priority level", "Low")
 
 
 class ProcessingBasis(models.TextChoices):
     """Why the household's personal data may be held: the lawful bases that fit aid work."""
 
-    CONSENT = "consent", "Consent"
-    VITAL_INTERESTS = "vital_interests", "Vital interests (life or safety at stake)"
-    PUBLIC_TASK = "public_task", "Public interest or official mandate"
-    LEGITIMATE_INTERESTS = "legitimate", "Legitimate interests"
-    LEGAL_OBLIGATION = "legal_obligation", "Legal obligation"
+    CONSENT = "consent", _("Consent")
+    VITAL_INTERESTS = "vital_interests", _("Vital interests (life or safety at stake)")
+    PUBLIC_TASK = "public_task", _("Public interest or official mandate")
+    LEGITIMATE_INTERESTS = "legitimate", _("Legitimate interests")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation")
 
 
 class HouseholdStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    INACTIVE = "inactive", "Inactive"
-    SUSPENDED = "suspended", "Suspended"
+    ACTIVE = "active", pgettext_lazy("household status", "Active")
+    INACTIVE = "inactive", pgettext_lazy("household status", "Inactive")
+    SUSPENDED = "suspended", pgettext_lazy("household status", "Suspended")
 
 
 class Household(models.Model):
@@ -66,33 +71,42 @@ class Household(models.Model):
     Basis = ProcessingBasis
 
     id = models.AutoField(primary_key=True, db_column="household_id")
-    family_name = models.CharField(max_length=100, validators=[validate_has_letter])
-    primary_contact_name = models.CharField(max_length=100, validators=[validate_has_letter])
+    family_name = models.CharField(
+        _("family name"), max_length=100, validators=[validate_has_letter]
+    )
+    primary_contact_name = models.CharField(
+        _("primary contact name"), max_length=100, validators=[validate_has_letter]
+    )
     phone_number = E164PhoneField(
+        _("phone number"),
         max_length=20,
         unique=True,
         error_messages={"unique": DUPLICATE_PHONE_MESSAGE},
-        help_text="Any spelling; stored in international E.164 form.",
+        help_text=_("Any spelling; stored in international E.164 form."),
     )
-    email = models.EmailField(max_length=100, null=True, blank=True)
-    address = models.CharField(max_length=255)
-    city = models.CharField(max_length=100, db_index=True)
-    state = models.CharField(max_length=50)
-    zip_code = models.CharField(max_length=10)
-    family_size = models.IntegerField()
-    income_level = models.CharField(max_length=9, choices=IncomeLevel)
+    email = models.EmailField(_("email"), max_length=100, null=True, blank=True)
+    address = models.CharField(_("address"), max_length=255)
+    city = models.CharField(_("city"), max_length=100, db_index=True)
+    state = models.CharField(_("state"), max_length=50)
+    zip_code = models.CharField(_("zip code"), max_length=10)
+    family_size = models.IntegerField(_("family size"))
+    income_level = models.CharField(_("income level"), max_length=9, choices=IncomeLevel)
     priority_level = models.CharField(
+        _("priority level"),
         max_length=8,
         choices=PriorityLevel,
         default=PriorityLevel.MEDIUM,
         db_default=PriorityLevel.MEDIUM,
         db_index=True,
     )
-    registration_date = models.DateField(db_index=True, validators=[validate_plausible_date])
+    registration_date = models.DateField(
+        _("registration date"), db_index=True, validators=[validate_plausible_date]
+    )
     last_verified_date = models.DateField(
-        null=True, blank=True, validators=[validate_plausible_date]
+        _("last verified date"), null=True, blank=True, validators=[validate_plausible_date]
     )
     status = models.CharField(
+        _("status"),
         max_length=9,
         choices=Status,
         default=Status.ACTIVE,
@@ -100,17 +114,19 @@ class Household(models.Model):
         db_index=True,
     )
     notes = models.TextField(
+        _("notes"),
         max_length=NOTE_MAX_LENGTH,
         null=True,
         blank=True,
         validators=[MaxLengthValidator(NOTE_MAX_LENGTH)],
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
-    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
     # A confirmed duplicate points at the household it duplicates (always one that is
     # itself no duplicate); that household's eligibility counts its distributions.
     duplicate_of = models.ForeignKey(
         "self",
+        verbose_name=_("duplicate of"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -118,21 +134,34 @@ class Household(models.Model):
         related_name="confirmed_duplicates",
     )
     # Set once, when the personal data was erased (households.services.anonymise_household).
-    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     # The lawful basis for holding the household's data, and when it was recorded;
     # registered before these existed, a household has none until someone records it.
     processing_basis = models.CharField(
-        "basis for processing", max_length=16, choices=Basis, null=True, blank=True
+        _("basis for processing"), max_length=16, choices=Basis, null=True, blank=True
     )
     consent_given_by = models.CharField(
+        _("consent given by"),
         max_length=150,
         blank=True,
         default="",
         db_default="",
-        help_text="Who gave consent, and their relation to the household.",
+        help_text=_("Who gave consent, and their relation to the household."),
     )
     basis_recorded_on = models.DateField(
-        "basis recorded on", null=True, blank=True, validators=[validate_plausible_date]
+        _("basis recorded on"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    # Blank: the household's printouts follow the language of whoever prints them
+    # (core.i18n.household_language). No CHECK constraint: the languages are a setting,
+    # and a language added to it must not need a migration.
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=7,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The language the household reads; its card and receipts print in it."),
     )
     # The phone's last digits, indexed: the matcher's look-up of a typo in the prefix.
     phone_tail = models.GeneratedField(
@@ -143,6 +172,8 @@ class Household(models.Model):
 
     class Meta:
         db_table = "Households"
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
         ordering = ["family_name", "id"]
         # Name search (households.selectors): a prefix of either name, listed by
         # family name. The primary key rides along in every secondary index, so both
@@ -189,7 +220,10 @@ class Household(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.family_name} household (#{self.pk})"
+        return gettext("%(family_name)s household (#%(number)s)") % {
+            "family_name": self.family_name,
+            "number": self.pk,
+        }
 
     def get_absolute_url(self):
         return reverse("households:detail", args=[self.pk])
@@ -256,11 +290,16 @@ class HouseholdCard(models.Model):
 
     class Meta:
         db_table = "Household_Cards"
+        verbose_name = _("household card")
+        verbose_name_plural = _("household cards")
         ordering = ["-issued_at", "-id"]
         indexes = [models.Index(fields=["household", "revoked_at"], name="idx_card_household")]
 
     def __str__(self):
-        return f"Card {self.display_code} of {self.household}"
+        return gettext("Card %(code)s of %(household)s") % {
+            "code": self.display_code,
+            "household": self.household,
+        }
 
     @property
     def display_code(self):
@@ -273,20 +312,20 @@ class HouseholdCard(models.Model):
 
 
 class MemberSex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Unknown"
+    FEMALE = "female", pgettext_lazy("sex", "Female")
+    MALE = "male", pgettext_lazy("sex", "Male")
+    OTHER = "other", pgettext_lazy("sex", "Other")
+    UNKNOWN = "unknown", pgettext_lazy("sex", "Unknown")
 
 
 class MemberRelationship(models.TextChoices):
-    HEAD = "head", "Head of household"
-    SPOUSE = "spouse", "Spouse or partner"
-    CHILD = "child", "Child"
-    PARENT = "parent", "Parent"
-    SIBLING = "sibling", "Brother or sister"
-    OTHER_RELATIVE = "other_relative", "Other relative"
-    NON_RELATIVE = "non_relative", "Not related"
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse or partner")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Brother or sister")
+    OTHER_RELATIVE = "other_relative", _("Other relative")
+    NON_RELATIVE = "non_relative", _("Not related")
 
 
 class HouseholdMember(models.Model):
@@ -297,16 +336,24 @@ class HouseholdMember(models.Model):
     Relationship = MemberRelationship
 
     id = models.AutoField(primary_key=True, db_column="member_id")
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
-    full_name = models.CharField(max_length=150, validators=[validate_has_letter])
-    sex = models.CharField(max_length=7, choices=Sex, default=Sex.UNKNOWN)
-    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
-    relationship_to_head = models.CharField(max_length=14, choices=Relationship)
-    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
-    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="members"
+    )
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_has_letter])
+    sex = models.CharField(_("sex"), max_length=7, choices=Sex, default=Sex.UNKNOWN)
+    date_of_birth = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    relationship_to_head = models.CharField(
+        _("relationship to the head"), max_length=14, choices=Relationship
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
 
     class Meta:
         db_table = "Household_Members"
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
         ordering = ["household_id", "id"]
         constraints = [
             choices_check("sex", MemberSex, name="chk_member_sex"),
@@ -335,6 +382,8 @@ class AlternateCollector(models.Model):
 
     class Meta:
         db_table = "Household_Alternate_Collectors"
+        verbose_name = _("alternate collector")
+        verbose_name_plural = _("alternate collectors")
         ordering = ["household_id", "id"]
 
     def __str__(self):
@@ -342,9 +391,9 @@ class AlternateCollector(models.Model):
 
 
 class DuplicateStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DISMISSED = "dismissed", "Not duplicates"
-    CONFIRMED = "confirmed", "Confirmed duplicates"
+    OPEN = "open", pgettext_lazy("possible duplicate status", "Open")
+    DISMISSED = "dismissed", _("Not duplicates")
+    CONFIRMED = "confirmed", _("Confirmed duplicates")
 
 
 class PossibleDuplicate(models.Model):
@@ -357,25 +406,33 @@ class PossibleDuplicate(models.Model):
     Status = DuplicateStatus
 
     id = models.AutoField(primary_key=True, db_column="pair_id")
-    household_a = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
-    household_b = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
-    score = models.PositiveSmallIntegerField()
-    evidence = models.TextField(help_text="One sentence per line.")
-    status = models.CharField(
-        max_length=9, choices=Status, default=Status.OPEN, db_default=Status.OPEN
+    household_a = models.ForeignKey(
+        Household, verbose_name=_("household A"), on_delete=models.PROTECT, related_name="+"
     )
-    found_at = models.DateTimeField(default=timezone.now)
+    household_b = models.ForeignKey(
+        Household, verbose_name=_("household B"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    # English whoever found the pair; `shown_evidence` translates it (matching.EVIDENCE).
+    evidence = models.TextField(_("evidence"), help_text=_("One sentence per line."))
+    status = models.CharField(
+        _("status"), max_length=9, choices=Status, default=Status.OPEN, db_default=Status.OPEN
+    )
+    found_at = models.DateTimeField(_("found at"), default=timezone.now)
     decided_by = models.ForeignKey(
         "centers.StaffMember",
+        verbose_name=_("decided by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         db_table = "Possible_Duplicates"
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
         ordering = ["-score", "id"]
         indexes = [models.Index(fields=["status", "score"], name="idx_possible_duplicate_status")]
         constraints = [
@@ -403,11 +460,21 @@ class PossibleDuplicate(models.Model):
         ]
 
     def __str__(self):
-        return f"Households #{self.household_a_id} and #{self.household_b_id} ({self.score})"
+        return gettext("Households #%(a)s and #%(b)s (%(score)s)") % {
+            "a": self.household_a_id,
+            "b": self.household_b_id,
+            "score": self.score,
+        }
 
     @property
     def evidence_lines(self):
+        """The evidence as stored (English), one sentence each."""
         return [line for line in self.evidence.splitlines() if line.strip()]
+
+    @property
+    def shown_evidence(self):
+        """The evidence in the reader's language."""
+        return [EVIDENCE.show(line) for line in self.evidence_lines]
 
 
 # The portal's bulk registrations live in their own module; importing them here

@@ -5,8 +5,10 @@ import re
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-INVALID_PHONE_MESSAGE = (
+INVALID_PHONE_MESSAGE = _(
     "Enter a phone number with its country code (e.g. +1 555 010 0000) "
     "or a number valid in region %(region)s."
 )
@@ -48,7 +50,7 @@ def normalize_phone(raw, region=None):
 def format_phone(e164):
     """Return a stored E.164 number in readable international form."""
     if is_tombstone_phone(e164):
-        return "(erased)"
+        return gettext("(erased)")
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -6,7 +6,7 @@ centers.policies; every page, fragment and export shows a field through `shown()
 
 from centers import policies
 
-from .phones import format_phone, is_tombstone_phone
+from .phones import format_phone
 
 BULLET = "•"
 HIDDEN = BULLET * 6
@@ -33,7 +33,7 @@ def readable(field_name, value):
     if value in (None, ""):
         return ""
     if field_name == "phone_number":
-        return "(erased)" if is_tombstone_phone(value) else format_phone(value)
+        return format_phone(value)
     return str(value)
 
 

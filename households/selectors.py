@@ -5,6 +5,9 @@ import contextlib
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import HouseholdChange
 from core.params import parse_id
@@ -153,9 +156,9 @@ def _force_index(sql, index, connection):
     )
 
 
-UNKNOWN_CARD_MESSAGE = "No household card has this code. Check the code, or search by name."
-REVOKED_CARD_MESSAGE = (
-    "This card was revoked on {when:%d %b %Y at %H:%M} UTC, when a new card was issued. "
+UNKNOWN_CARD_MESSAGE = _("No household card has this code. Check the code, or search by name.")
+REVOKED_CARD_MESSAGE = _(
+    "This card was revoked on %(date)s at %(time)s, when a new card was issued. "
     "Ask for the new card, or search the household by name."
 )
 
@@ -178,7 +181,14 @@ def household_for_card(code):
     if card is None:
         raise HouseholdCard.DoesNotExist(UNKNOWN_CARD_MESSAGE)
     if card.revoked_at is not None:
-        raise HouseholdCard.DoesNotExist(REVOKED_CARD_MESSAGE.format(when=card.revoked_at))
+        revoked = timezone.localtime(card.revoked_at)
+        raise HouseholdCard.DoesNotExist(
+            REVOKED_CARD_MESSAGE
+            % {
+                "date": date_format(revoked, "DATE_FORMAT"),
+                "time": date_format(revoked, "TIME_FORMAT"),
+            }
+        )
     return card.household
 
 

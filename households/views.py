@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 
 from audit.models import AccessLog
@@ -17,7 +19,12 @@ from .duplicates import possible_duplicate_message, queue_duplicates_of
 from .forms import HouseholdForm, HouseholdSearchForm, HouseholdStatusForm
 from .models import Household
 from .selectors import search_households
-from .services import save_household, set_household_status
+from .services import (
+    EDIT_NOT_ALLOWED_MESSAGE,
+    STATUS_NOT_ALLOWED_MESSAGE,
+    save_household,
+    set_household_status,
+)
 
 
 class HouseholdListView(StaffRequiredMixin, PageMixin, ListView):
@@ -26,7 +33,7 @@ class HouseholdListView(StaffRequiredMixin, PageMixin, ListView):
     Each page view is one access-log entry naming the households it listed.
     """
 
-    title = "Households"
+    title = _("Households")
     template_name = "households/household_list.html"
     paginate_by = 25
 
@@ -53,7 +60,7 @@ class HouseholdFormMixin(StaffRequiredMixin, PageMixin):
     model = Household
     form_class = HouseholdForm
     template_name = "households/household_form.html"
-    permission_denied_message = "Volunteers cannot register or edit households."
+    permission_denied_message = EDIT_NOT_ALLOWED_MESSAGE
 
     def has_permission(self):
         return policies.can_edit_households(self.staff)
@@ -69,8 +76,8 @@ class HouseholdFormMixin(StaffRequiredMixin, PageMixin):
 
 
 class HouseholdCreateView(HouseholdFormMixin, CreateView):
-    title = "Register a household"
-    success_message = "%(household)s registered."
+    title = _("Register a household")
+    success_message = _("%(household)s registered.")
 
     def form_valid(self, form):
         """Register, then queue any possible duplicates for a manager and say so."""
@@ -82,7 +89,7 @@ class HouseholdCreateView(HouseholdFormMixin, CreateView):
         return response
 
     def get_breadcrumbs(self):
-        return [("Households", reverse("households:list")), (self.title, None)]
+        return [(_("Households"), reverse("households:list")), (self.title, None)]
 
 
 class RecordsHouseholdViewMixin:
@@ -102,17 +109,17 @@ class RecordsHouseholdViewMixin:
 
 
 class HouseholdUpdateView(RecordsHouseholdViewMixin, HouseholdFormMixin, UpdateView):
-    success_message = "%(household)s updated."
+    success_message = _("%(household)s updated.")
     access_target = "household edit"
 
     def get_title(self):
-        return f"Edit {self.object}"
+        return gettext("Edit %(household)s") % {"household": self.object}
 
     def get_breadcrumbs(self):
         return [
-            ("Households", reverse("households:list")),
+            (_("Households"), reverse("households:list")),
             (str(self.object), self.object.get_absolute_url()),
-            ("Edit", None),
+            (_("Edit"), None),
         ]
 
 
@@ -130,7 +137,7 @@ class HouseholdDetailView(RecordsHouseholdViewMixin, StaffRequiredMixin, PageMix
         return str(self.object)
 
     def get_breadcrumbs(self):
-        return [("Households", reverse("households:list")), (self.get_title(), None)]
+        return [(_("Households"), reverse("households:list")), (self.get_title(), None)]
 
     def get_context_data(self, **kwargs):
         can_view_history = policies.can_view_household_history(self.staff)
@@ -151,7 +158,7 @@ class HouseholdStatusView(StaffRequiredMixin, View):
     """Suspend, deactivate or reactivate a household (managers and admins)."""
 
     http_method_names = ["post"]
-    permission_denied_message = "Only managers and admins can suspend or reactivate a household."
+    permission_denied_message = STATUS_NOT_ALLOWED_MESSAGE
 
     def has_permission(self):
         return policies.can_change_household_status(self.staff)
@@ -167,7 +174,11 @@ class HouseholdStatusView(StaffRequiredMixin, View):
             except ValidationError as refused:
                 messages.error(request, " ".join(refused.messages))
             else:
-                messages.success(request, f"{household} is now {household.get_status_display()}.")
+                messages.success(
+                    request,
+                    gettext("%(household)s is now %(status)s.")
+                    % {"household": household, "status": household.get_status_display()},
+                )
         else:
-            messages.error(request, "Choose a valid status.")
+            messages.error(request, gettext("Choose a valid status."))
         return redirect(household.get_absolute_url())

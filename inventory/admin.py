@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin, RoleAdmin
 
@@ -21,13 +22,17 @@ class AidPackageAdmin(RoleAdmin):
         "estimated_cost",
         "unit_weight_kg",
         "validity_period_days",
-        "entitlement_rule",
+        "entitlement",
         "is_perishable",
         "is_active",
     ]
     list_filter = ["category", "is_perishable", "is_active"]
     search_fields = ["package_name", "description"]
     readonly_fields = ["created_at", "updated_at"]
+
+    @admin.display(description=_("Entitlement"))
+    def entitlement(self, package):
+        return package.entitlement_rule
 
 
 @admin.register(Inventory)
@@ -103,11 +108,12 @@ class StockMovementAdmin(ReadOnlyAdmin):
         "quantity_change",
         "quantity_after",
         "lot",
-        "staff",
+        "staff_name",
+        "staff_role",
     ]
     list_filter = ["kind", "reason", "inventory__center"]
     search_fields = ["inventory__package__package_name", "inventory__center__center_name", "notes"]
-    list_select_related = ["inventory__center", "inventory__package", "staff", "lot"]
+    list_select_related = ["inventory__center", "inventory__package", "lot"]
     date_hierarchy = "created_at"
 
 

@@ -10,6 +10,8 @@ import datetime
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.scoping import CenterScopedQuerySet, restrict_to_any_center
 
@@ -62,23 +64,32 @@ class StockLot(models.Model):
     cancelled transfer can put units back into the lot they came from.
     """
 
-    id = models.AutoField(primary_key=True, db_column="lot_id")
+    id = models.AutoField(primary_key=True, db_column="lot_id", verbose_name=_("ID"))
     inventory = models.ForeignKey(
-        Inventory, on_delete=models.CASCADE, related_name="lots", db_index=False
+        Inventory,
+        on_delete=models.CASCADE,
+        related_name="lots",
+        db_index=False,
+        verbose_name=_("inventory"),
     )
     lot_code = models.CharField(
         max_length=MAX_LOT_CODE_LENGTH,
         null=True,
         blank=True,
-        help_text="The supplier's lot or batch number; empty for units without one.",
+        help_text=_("The supplier's lot or batch number; empty for units without one."),
+        verbose_name=_("lot code"),
     )
-    expiry_date = models.DateField(null=True, blank=True)
-    quantity = models.IntegerField(default=0, db_default=0)
-    received_at = models.DateTimeField(default=timezone.now, db_default=Now())
+    expiry_date = models.DateField(null=True, blank=True, verbose_name=_("expiry date"))
+    quantity = models.IntegerField(default=0, db_default=0, verbose_name=_("quantity"))
+    received_at = models.DateTimeField(
+        default=timezone.now, db_default=Now(), verbose_name=_("received at")
+    )
 
     objects = StockLotQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("stock lot")
+        verbose_name_plural = _("stock lots")
         db_table = "Stock_Lots"
         ordering = [models.F("expiry_date").asc(nulls_last=True), "id"]
         indexes = [
@@ -94,9 +105,15 @@ class StockLot(models.Model):
 
     def describe(self):
         """The lot in words: "lot B-7, expires 2027-03-01" or "no lot, no expiry"."""
-        code = f"lot {self.lot_code}" if self.lot_code else "no lot"
-        expiry = f"expires {self.expiry_date:%Y-%m-%d}" if self.expiry_date else "no expiry"
-        return f"{code}, {expiry}"
+        values = {"code": self.lot_code, "date": ""}
+        if self.expiry_date:
+            values["date"] = self.expiry_date.isoformat()
+            if self.lot_code:
+                return gettext("lot %(code)s, expires %(date)s") % values
+            return gettext("no lot, expires %(date)s") % values
+        if self.lot_code:
+            return gettext("lot %(code)s, no expiry") % values
+        return gettext("no lot, no expiry")
 
     def is_expired(self, today=None):
         return is_expired(self.expiry_date, today or utc_today())
@@ -125,14 +142,20 @@ class TransferLot(models.Model):
     into the destination's lot with the same code and expiry date.
     """
 
-    id = models.AutoField(primary_key=True, db_column="transfer_lot_id")
-    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="lots")
-    lot = models.ForeignKey(StockLot, on_delete=models.PROTECT, related_name="transfer_lines")
-    quantity = models.IntegerField()
+    id = models.AutoField(primary_key=True, db_column="transfer_lot_id", verbose_name=_("ID"))
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.PROTECT, related_name="lots", verbose_name=_("transfer")
+    )
+    lot = models.ForeignKey(
+        StockLot, on_delete=models.PROTECT, related_name="transfer_lines", verbose_name=_("lot")
+    )
+    quantity = models.IntegerField(verbose_name=_("quantity"))
 
     objects = TransferLotQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("transfer lot")
+        verbose_name_plural = _("transfer lots")
         db_table = "Stock_Transfer_Lots"
         ordering = ["transfer", "id"]
         constraints = [

@@ -11,7 +11,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
+from audit.services import actor_snapshot
 from centers.models import DistributionCenter, StaffMember
 from core.db.constraints import choices_check
 from core.scoping import center_scoped_manager, restrict_to_any_center
@@ -23,16 +28,41 @@ MAX_VALIDITY_PERIOD_DAYS = 36_500
 # Bounds of the entitlement fields: a visit line hands out at most 100 units.
 MAX_ENTITLEMENT_UNITS = 100
 MAX_PERSONS_PER_UNIT = 100
-MAX_BELOW_MINIMUM_MESSAGE = "The cap cannot be below the units every household gets."
+MAX_BELOW_MINIMUM_MESSAGE = _("The cap cannot be below the units every household gets.")
+
+
+def grouped(number):
+    """36,500 or 36 500, as the current language writes it (English when none is active,
+    as in makemigrations, so the texts the migrations recorded stay the same)."""
+    if get_language() is None:
+        return f"{number:,}"
+    return number_format(number, force_grouping=True)
+
+
+def lazy_message(message, **params):
+    """`message` (marked with gettext_noop) translated when it is shown, `params` put in.
+
+    For module-level texts that state a limit: the limit stays one constant, and
+    numbers are written as the reader's language writes them.
+    """
+
+    def text():
+        values = {
+            name: grouped(value) if isinstance(value, int) else value
+            for name, value in params.items()
+        }
+        return gettext(message) % values
+
+    return lazy(text, str)()
 
 
 class PackageCategory(models.TextChoices):
-    FOOD = "food", "Food"
-    MEDICAL = "medical", "Medical"
-    SHELTER = "shelter", "Shelter"
-    HYGIENE = "hygiene", "Hygiene"
-    EDUCATION = "education", "Education"
-    EMERGENCY = "emergency", "Emergency"
+    FOOD = "food", _("Food")
+    MEDICAL = "medical", _("Medical")
+    SHELTER = "shelter", _("Shelter")
+    HYGIENE = "hygiene", _("Hygiene")
+    EDUCATION = "education", _("Education")
+    EMERGENCY = "emergency", _("Emergency")
 
 
 # Packages of these categories are perishable unless they say otherwise.
@@ -43,9 +73,9 @@ class PerishableSelect(forms.NullBooleanSelect):
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.choices = [
-            ("unknown", "By category (food and medical are perishable)"),
-            ("true", "Perishable: every restock needs an expiry date"),
-            ("false", "Not perishable"),
+            ("unknown", _("By category (food and medical are perishable)")),
+            ("true", _("Perishable: every restock needs an expiry date")),
+            ("false", _("Not perishable")),
         ]
 
 
@@ -79,12 +109,18 @@ class AidPackage(models.Model):
 
     Category = PackageCategory
 
-    id = models.AutoField(primary_key=True, db_column="package_id")
-    package_name = models.CharField(max_length=100)
-    description = models.TextField(null=True, blank=True)
-    category = models.CharField(max_length=9, choices=Category, db_index=True)
-    unit_weight_kg = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    estimated_cost = models.DecimalField(max_digits=10, decimal_places=2)
+    id = models.AutoField(primary_key=True, db_column="package_id", verbose_name=_("ID"))
+    package_name = models.CharField(max_length=100, verbose_name=_("package name"))
+    description = models.TextField(null=True, blank=True, verbose_name=_("description"))
+    category = models.CharField(
+        max_length=9, choices=Category, db_index=True, verbose_name=_("category")
+    )
+    unit_weight_kg = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, verbose_name=_("unit weight kg")
+    )
+    estimated_cost = models.DecimalField(
+        max_digits=10, decimal_places=2, verbose_name=_("estimated cost")
+    )
     validity_period_days = models.IntegerField(
         default=30,
         db_default=30,
@@ -92,9 +128,11 @@ class AidPackage(models.Model):
             MinValueValidator(MIN_VALIDITY_PERIOD_DAYS),
             MaxValueValidator(MAX_VALIDITY_PERIOD_DAYS),
         ],
-        help_text=(
-            f"How often a household can receive it: every 1 to {MAX_VALIDITY_PERIOD_DAYS:,} days."
+        help_text=lazy_message(
+            gettext_noop("How often a household can receive it: every 1 to %(max)s days."),
+            max=MAX_VALIDITY_PERIOD_DAYS,
         ),
+        verbose_name=_("validity period days"),
     )
     # The entitlement: a flat amount per household, or units per N persons with a
     # minimum (units_per_household) and an optional cap (see entitlement_for).
@@ -102,30 +140,39 @@ class AidPackage(models.Model):
         default=1,
         db_default=1,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_ENTITLEMENT_UNITS)],
-        help_text="Units every household gets, or the minimum when counted per person.",
+        help_text=_("Units every household gets, or the minimum when counted per person."),
+        verbose_name=_("units per household"),
     )
     persons_per_unit = models.IntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_PERSONS_PER_UNIT)],
-        help_text="One unit per this many persons; empty for a flat amount per household.",
+        help_text=_("One unit per this many persons; empty for a flat amount per household."),
+        verbose_name=_("persons per unit"),
     )
     max_units = models.IntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_ENTITLEMENT_UNITS)],
-        help_text="At most this many units per household; empty for no cap.",
+        help_text=_("At most this many units per household; empty for no cap."),
+        verbose_name=_("max units"),
     )
-    is_active = models.BooleanField(default=True, db_default=True, db_index=True)
+    is_active = models.BooleanField(
+        default=True, db_default=True, db_index=True, verbose_name=_("is active")
+    )
     is_perishable = PerishableField(
         "perishable",
         db_default=False,
-        help_text="Perishable units have an expiry date and are never handed out once expired.",
+        help_text=_("Perishable units have an expiry date and are never handed out once expired."),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
-    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_default=Now(), verbose_name=_("created at")
+    )
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("aid package")
+        verbose_name_plural = _("aid packages")
         db_table = "Aid_Packages"
         ordering = ["category", "package_name"]
         constraints = [
@@ -182,10 +229,16 @@ class AidPackage(models.Model):
     @property
     def entitlement_rule(self):
         """The entitlement in words: "1 per 3 persons, at least 1, at most 5"."""
+        values = {
+            "units": self.units_per_household,
+            "persons": self.persons_per_unit,
+            "cap": self.max_units,
+        }
         if self.persons_per_unit is None:
-            return f"{self.units_per_household} per household"
-        rule = f"1 per {self.persons_per_unit} persons, at least {self.units_per_household}"
-        return rule if self.max_units is None else f"{rule}, at most {self.max_units}"
+            return gettext("%(units)s per household") % values
+        if self.max_units is None:
+            return gettext("1 per %(persons)s persons, at least %(units)s") % values
+        return gettext("1 per %(persons)s persons, at least %(units)s, at most %(cap)s") % values
 
     def entitlement_example(self, family_size=7):
         """A worked example for people: "a family of 7 gets 2"."""
@@ -196,8 +249,11 @@ class AidPackage(models.Model):
             max_units=self.max_units,
         )
         if self.persons_per_unit is None:
-            return f"Every household gets {units}."
-        return f"A family of {family_size} gets {units}."
+            return gettext("Every household gets %(units)s.") % {"units": units}
+        return gettext("A family of %(size)s gets %(units)s.") % {
+            "size": family_size,
+            "units": units,
+        }
 
 
 def entitlement(*, family_size, units_per_household, persons_per_unit, max_units):
@@ -221,23 +277,35 @@ class Inventory(models.Model):
     row's lots (StockLot) by as much, under this row's lock.
     """
 
-    id = models.AutoField(primary_key=True, db_column="inventory_id")
+    id = models.AutoField(primary_key=True, db_column="inventory_id", verbose_name=_("ID"))
     center = models.ForeignKey(
-        DistributionCenter, on_delete=models.CASCADE, related_name="inventory"
+        DistributionCenter,
+        on_delete=models.CASCADE,
+        related_name="inventory",
+        verbose_name=_("center"),
     )
-    package = models.ForeignKey(AidPackage, on_delete=models.CASCADE, related_name="inventory")
-    quantity_on_hand = models.IntegerField(default=0, db_default=0, db_index=True)
-    reorder_level = models.IntegerField(default=50, db_default=50)
-    last_restock_date = models.DateField(null=True, blank=True)
-    last_restock_quantity = models.IntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
-    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+    package = models.ForeignKey(
+        AidPackage, on_delete=models.CASCADE, related_name="inventory", verbose_name=_("package")
+    )
+    quantity_on_hand = models.IntegerField(
+        default=0, db_default=0, db_index=True, verbose_name=_("quantity on hand")
+    )
+    reorder_level = models.IntegerField(default=50, db_default=50, verbose_name=_("reorder level"))
+    last_restock_date = models.DateField(null=True, blank=True, verbose_name=_("last restock date"))
+    last_restock_quantity = models.IntegerField(
+        null=True, blank=True, verbose_name=_("last restock quantity")
+    )
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_default=Now(), verbose_name=_("created at")
+    )
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), verbose_name=_("updated at"))
 
     objects = center_scoped_manager("center")
 
     class Meta:
+        verbose_name = _("inventory")
         db_table = "Inventory"
-        verbose_name_plural = "inventory"
+        verbose_name_plural = _("inventory")
         ordering = ["center__center_name", "package__package_name"]
         constraints = [
             models.UniqueConstraint(fields=["center", "package"], name="uq_center_package"),
@@ -248,26 +316,29 @@ class Inventory(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.package.package_name} at {self.center.center_name}"
+        return gettext("%(package)s at %(center)s") % {
+            "package": self.package.package_name,
+            "center": self.center.center_name,
+        }
 
 
 class MovementKind(models.TextChoices):
-    RESTOCK = "restock", "Restock"
-    ADJUSTMENT = "adjustment", "Adjustment"
-    TRANSFER_OUT = "transfer_out", "Transfer sent"
-    TRANSFER_IN = "transfer_in", "Transfer received"
-    TRANSFER_CANCELLED = "transfer_cancelled", "Transfer cancelled (returned)"
-    TRANSIT_LOSS = "transit_loss", "Lost in transit"
+    RESTOCK = "restock", _("Restock")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    TRANSFER_OUT = "transfer_out", _("Transfer sent")
+    TRANSFER_IN = "transfer_in", _("Transfer received")
+    TRANSFER_CANCELLED = "transfer_cancelled", _("Transfer cancelled (returned)")
+    TRANSIT_LOSS = "transit_loss", _("Lost in transit")
 
 
 class MovementReason(models.TextChoices):
-    DELIVERY = "delivery", "Delivery received"
-    DAMAGED = "damaged", "Damaged"
-    EXPIRED = "expired", "Expired"
-    LOST = "lost", "Lost or stolen"
-    FOUND = "found", "Found in count"
-    COUNT_CORRECTION = "count_correction", "Stock count correction"
-    TRANSFER = "transfer", "Stock transfer"
+    DELIVERY = "delivery", _("Delivery received")
+    DAMAGED = "damaged", _("Damaged")
+    EXPIRED = "expired", _("Expired")
+    LOST = "lost", _("Lost or stolen")
+    FOUND = "found", _("Found in count")
+    COUNT_CORRECTION = "count_correction", _("Stock count correction")
+    TRANSFER = "transfer", _("Stock transfer")
 
 
 # The movements a transfer writes: the units leave the source at dispatch, arrive at
@@ -284,9 +355,9 @@ LOSS_REASONS = (MovementReason.DAMAGED, MovementReason.EXPIRED, MovementReason.L
 
 
 class TransferStatus(models.TextChoices):
-    IN_TRANSIT = "in_transit", "In transit"
-    RECEIVED = "received", "Received"
-    CANCELLED = "cancelled", "Cancelled"
+    IN_TRANSIT = "in_transit", pgettext_lazy("transfer status", "In transit")
+    RECEIVED = "received", pgettext_lazy("transfer status", "Received")
+    CANCELLED = "cancelled", pgettext_lazy("transfer status", "Cancelled")
 
 
 class TransferQuerySet(models.QuerySet):
@@ -318,55 +389,78 @@ class Transfer(models.Model):
 
     Status = TransferStatus
 
-    id = models.AutoField(primary_key=True, db_column="transfer_id")
+    id = models.AutoField(primary_key=True, db_column="transfer_id", verbose_name=_("ID"))
     source = models.ForeignKey(
-        DistributionCenter, on_delete=models.PROTECT, related_name="transfers_out"
+        DistributionCenter,
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+        verbose_name=_("source"),
     )
     destination = models.ForeignKey(
-        DistributionCenter, on_delete=models.PROTECT, related_name="transfers_in"
+        DistributionCenter,
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
+        verbose_name=_("destination"),
     )
-    package = models.ForeignKey(AidPackage, on_delete=models.PROTECT, related_name="transfers")
-    quantity = models.IntegerField()
+    package = models.ForeignKey(
+        AidPackage, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("package")
+    )
+    quantity = models.IntegerField(verbose_name=_("quantity"))
     status = models.CharField(
         max_length=10,
         choices=Status,
         default=Status.IN_TRANSIT,
         db_default=Status.IN_TRANSIT,
         db_index=True,
+        verbose_name=_("status"),
     )
-    notes = models.TextField(null=True, blank=True, help_text="Vehicle, driver, seal number.")
+    notes = models.TextField(
+        null=True, blank=True, help_text=_("Vehicle, driver, seal number."), verbose_name=_("notes")
+    )
     dispatched_by = models.ForeignKey(
-        StaffMember, on_delete=models.PROTECT, related_name="transfers_dispatched"
+        StaffMember,
+        on_delete=models.PROTECT,
+        related_name="transfers_dispatched",
+        verbose_name=_("dispatched by"),
     )
-    dispatched_at = models.DateTimeField(default=timezone.now, db_default=Now(), db_index=True)
+    dispatched_at = models.DateTimeField(
+        default=timezone.now, db_default=Now(), db_index=True, verbose_name=_("dispatched at")
+    )
     received_by = models.ForeignKey(
         StaffMember,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="transfers_received",
+        verbose_name=_("received by"),
     )
-    received_at = models.DateTimeField(null=True, blank=True)
-    quantity_received = models.IntegerField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True, verbose_name=_("received at"))
+    quantity_received = models.IntegerField(
+        null=True, blank=True, verbose_name=_("quantity received")
+    )
     loss_reason = models.CharField(
         max_length=16,
         choices=[(reason.value, reason.label) for reason in LOSS_REASONS],
         null=True,
         blank=True,
+        verbose_name=_("loss reason"),
     )
-    receipt_notes = models.TextField(null=True, blank=True)
+    receipt_notes = models.TextField(null=True, blank=True, verbose_name=_("receipt notes"))
     cancelled_by = models.ForeignKey(
         StaffMember,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="transfers_cancelled",
+        verbose_name=_("cancelled by"),
     )
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
 
     objects = TransferQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
         db_table = "Stock_Transfers"
         ordering = ["-dispatched_at", "-id"]
         constraints = [
@@ -462,33 +556,60 @@ class StockMovement(models.Model):
     Append-only (database triggers refuse UPDATE and DELETE). With the
     distribution log it makes stock auditable: for every inventory row,
     restocked + adjustments + transfers in - transfers out + transfers cancelled
-    - lost in transit - distributed + voided = quantity_on_hand.
+    - lost in transit - distributed + voided = quantity_on_hand. `staff_name` and
+    `staff_role` keep who made the change as they were then, so renaming a staff
+    member never rewrites it (filled on insert, see `save`).
     """
 
     Kind = MovementKind
     Reason = MovementReason
 
-    id = models.AutoField(primary_key=True, db_column="movement_id")
-    inventory = models.ForeignKey(Inventory, on_delete=models.PROTECT, related_name="movements")
-    kind = models.CharField(max_length=20, choices=Kind)
-    reason = models.CharField(max_length=16, choices=Reason)
-    quantity_change = models.IntegerField(help_text="Units added (positive) or removed (negative).")
-    quantity_after = models.IntegerField(help_text="Units on hand right after this movement.")
+    id = models.AutoField(primary_key=True, db_column="movement_id", verbose_name=_("ID"))
+    inventory = models.ForeignKey(
+        Inventory, on_delete=models.PROTECT, related_name="movements", verbose_name=_("inventory")
+    )
+    kind = models.CharField(max_length=20, choices=Kind, verbose_name=_("kind"))
+    reason = models.CharField(max_length=16, choices=Reason, verbose_name=_("reason"))
+    quantity_change = models.IntegerField(
+        help_text=_("Units added (positive) or removed (negative)."),
+        verbose_name=_("quantity change"),
+    )
+    quantity_after = models.IntegerField(
+        help_text=_("Units on hand right after this movement."), verbose_name=_("quantity after")
+    )
     staff = models.ForeignKey(
         StaffMember,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="stock_movements",
+        verbose_name=_("staff"),
     )
-    notes = models.TextField(null=True, blank=True)
+    staff_name = models.CharField(
+        max_length=120,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Who made the change, as named then; empty when no staff member did."),
+        verbose_name=_("staff name"),
+    )
+    staff_role = models.CharField(
+        max_length=9,
+        choices=StaffMember.Role,
+        blank=True,
+        default="",
+        db_default="",
+        verbose_name=_("staff role"),
+    )
+    notes = models.TextField(null=True, blank=True, verbose_name=_("notes"))
     transfer = models.ForeignKey(
         Transfer,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="movements",
-        help_text="The transfer this movement is a step of.",
+        help_text=_("The transfer this movement is a step of."),
+        verbose_name=_("transfer"),
     )
     lot = models.ForeignKey(
         "StockLot",
@@ -496,13 +617,17 @@ class StockMovement(models.Model):
         null=True,
         blank=True,
         related_name="movements",
-        help_text="The one lot this movement changed (a restock, a write-off), if one.",
+        help_text=_("The one lot this movement changed (a restock, a write-off), if one."),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_default=Now(), db_index=True)
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_default=Now(), db_index=True, verbose_name=_("created at")
+    )
 
     objects = center_scoped_manager("inventory__center")
 
     class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
         db_table = "Stock_Movements"
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -545,16 +670,31 @@ class StockMovement(models.Model):
                 | (~models.Q(kind__in=TRANSFER_KINDS) & ~models.Q(reason=MovementReason.TRANSFER)),
                 name="chk_movement_transfer_step",
             ),
+            # A movement with a staff member keeps their name and role; one without, neither.
+            models.CheckConstraint(
+                condition=models.Q(staff__isnull=True, staff_role="")
+                | (
+                    models.Q(staff__isnull=False, staff_role__in=StaffMember.Role.values)
+                    & ~models.Q(staff_name="")
+                ),
+                name="chk_movement_staff_snapshot",
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.quantity_change:+d} ({self.get_reason_display()})"
 
+    def save(self, *args, **kwargs):
+        """Insert the movement with its staff member as they are now (see the class docstring)."""
+        if self._state.adding and self.staff_id is not None and not self.staff_role:
+            self.staff_name, self.staff_role = actor_snapshot(self.staff)
+        super().save(*args, **kwargs)
+
 
 class StockStatus(models.TextChoices):
-    OUT_OF_STOCK = "OUT_OF_STOCK", "Out of stock"
-    LOW_STOCK = "LOW_STOCK", "Low stock"
-    IN_STOCK = "IN_STOCK", "In stock"
+    OUT_OF_STOCK = "OUT_OF_STOCK", _("Out of stock")
+    LOW_STOCK = "LOW_STOCK", _("Low stock")
+    IN_STOCK = "IN_STOCK", _("In stock")
 
 
 class CurrentInventoryStatus(models.Model):
@@ -568,25 +708,37 @@ class CurrentInventoryStatus(models.Model):
         primary_key=True,
         db_column="inventory_id",
         related_name="+",
+        verbose_name=_("inventory"),
     )
-    center = models.ForeignKey(DistributionCenter, on_delete=models.DO_NOTHING, related_name="+")
-    center_name = models.CharField(max_length=100)
-    package = models.ForeignKey(AidPackage, on_delete=models.DO_NOTHING, related_name="+")
-    package_name = models.CharField(max_length=100)
-    quantity_on_hand = models.IntegerField()
-    reorder_level = models.IntegerField()
-    stock_status = models.CharField(max_length=12, choices=StockStatus)
+    center = models.ForeignKey(
+        DistributionCenter, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("center")
+    )
+    center_name = models.CharField(max_length=100, verbose_name=_("center name"))
+    package = models.ForeignKey(
+        AidPackage, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("package")
+    )
+    package_name = models.CharField(max_length=100, verbose_name=_("package name"))
+    quantity_on_hand = models.IntegerField(verbose_name=_("quantity on hand"))
+    reorder_level = models.IntegerField(verbose_name=_("reorder level"))
+    stock_status = models.CharField(
+        max_length=12, choices=StockStatus, verbose_name=_("stock status")
+    )
 
     objects = center_scoped_manager("center")
 
     class Meta:
+        verbose_name = _("current inventory status")
         managed = False
         db_table = "vw_current_inventory_status"
-        verbose_name_plural = "current inventory status"
+        verbose_name_plural = _("current inventory status")
         ordering = ["center_name", "package_name"]
 
     def __str__(self):
-        return f"{self.package_name} at {self.center_name}: {self.stock_status}"
+        return gettext("%(package)s at %(center)s: %(status)s") % {
+            "package": self.package_name,
+            "center": self.center_name,
+            "status": self.get_stock_status_display(),
+        }
 
 
 from .lot_models import StockLot, TransferLot  # noqa: E402, F401

@@ -65,6 +65,12 @@ def transfer_lots(transfer):
     )
 
 
+def transfer_actors(transfer):
+    """{movement kind: staff name}: who sent, received or cancelled `transfer`, as they
+    were named then (its movements keep it; the transfer row names them by key only)."""
+    return dict(transfer.movements.order_by("id").values_list("kind", "staff_name"))
+
+
 def transfers_of(center):
     """The center's transfers, both ways: in transit first (oldest first), then newest first."""
     in_transit_first = Case(

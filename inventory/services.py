@@ -11,6 +11,8 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from centers import policies
 from core.db.retry import atomic_with_retries
@@ -18,7 +20,7 @@ from core.fields import EARLIEST_DATE, LATEST_DATE
 
 from . import lots
 from .lot_models import MAX_LOT_CODE_LENGTH, StockLot, utc_today
-from .models import Inventory, StockMovement
+from .models import Inventory, StockMovement, lazy_message
 from .transfers import cancel_transfer as cancel_transfer
 from .transfers import dispatch_transfer as dispatch_transfer
 from .transfers import receive_transfer as receive_transfer
@@ -26,23 +28,35 @@ from .transfers import receive_transfer as receive_transfer
 MAX_RESTOCK_QUANTITY = 1_000_000
 MAX_REORDER_LEVEL = 1_000_000
 
-NOT_ALLOWED_MESSAGE = "Only a manager of this center or an admin can change its stock."
-RESTOCK_QUANTITY_MESSAGE = (
-    f"Restock quantity must be a whole number from 1 to {MAX_RESTOCK_QUANTITY:,}."
+NOT_ALLOWED_MESSAGE = _("Only a manager of this center or an admin can change its stock.")
+RESTOCK_QUANTITY_MESSAGE = lazy_message(
+    gettext_noop("Restock quantity must be a whole number from 1 to %(max)s."),
+    max=MAX_RESTOCK_QUANTITY,
 )
-ADJUSTMENT_ZERO_MESSAGE = "An adjustment must add or remove at least one unit."
-ADJUSTMENT_RANGE_MESSAGE = f"An adjustment must be smaller than {MAX_RESTOCK_QUANTITY:,} units."
-ADJUSTMENT_REASON_MESSAGE = "Choose why the stock is being adjusted."
-BELOW_ZERO_MESSAGE = "This adjustment would take stock below zero (%(on_hand)s on hand)."
-REORDER_LEVEL_MESSAGE = f"Reorder level must be a whole number from 0 to {MAX_REORDER_LEVEL:,}."
-EXPIRY_REQUIRED_MESSAGE = "This package is perishable: give the expiry date of the units delivered."
-EXPIRY_DATE_MESSAGE = (
-    f"Enter an expiry date from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d}."
+ADJUSTMENT_ZERO_MESSAGE = _("An adjustment must add or remove at least one unit.")
+ADJUSTMENT_RANGE_MESSAGE = lazy_message(
+    gettext_noop("An adjustment must be smaller than %(max)s units."), max=MAX_RESTOCK_QUANTITY
 )
-LOT_CODE_MESSAGE = f"A lot code has at most {MAX_LOT_CODE_LENGTH} characters."
-WRONG_LOT_MESSAGE = "That lot is not stock of this package at this center."
-LOT_BELOW_ZERO_MESSAGE = "This adjustment would take the lot below zero (%(quantity)s in it)."
-FOUND_NEEDS_LOT_MESSAGE = "This package is perishable: choose the lot the units found belong to."
+ADJUSTMENT_REASON_MESSAGE = _("Choose why the stock is being adjusted.")
+BELOW_ZERO_MESSAGE = _("This adjustment would take stock below zero (%(on_hand)s on hand).")
+REORDER_LEVEL_MESSAGE = lazy_message(
+    gettext_noop("Reorder level must be a whole number from 0 to %(max)s."),
+    max=MAX_REORDER_LEVEL,
+)
+EXPIRY_REQUIRED_MESSAGE = _(
+    "This package is perishable: give the expiry date of the units delivered."
+)
+EXPIRY_DATE_MESSAGE = lazy_message(
+    gettext_noop("Enter an expiry date from %(earliest)s to %(latest)s."),
+    earliest=EARLIEST_DATE.isoformat(),
+    latest=LATEST_DATE.isoformat(),
+)
+LOT_CODE_MESSAGE = lazy_message(
+    gettext_noop("A lot code has at most %(max)s characters."), max=MAX_LOT_CODE_LENGTH
+)
+WRONG_LOT_MESSAGE = _("That lot is not stock of this package at this center.")
+LOT_BELOW_ZERO_MESSAGE = _("This adjustment would take the lot below zero (%(quantity)s in it).")
+FOUND_NEEDS_LOT_MESSAGE = _("This package is perishable: choose the lot the units found belong to.")
 
 # A delivery is a restock and a transfer is a transfer's step: neither is a count.
 ADJUSTMENT_REASONS = tuple(
@@ -215,7 +229,7 @@ def set_reorder_level(*, inventory, reorder_level, staff):
     return inventory
 
 
-PACKAGE_NOT_ALLOWED_MESSAGE = "Only admins can create or change aid packages."
+PACKAGE_NOT_ALLOWED_MESSAGE = _("Only admins can create or change aid packages.")
 
 
 def save_package(*, package, staff):

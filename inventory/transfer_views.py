@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 
 from centers import policies
@@ -16,7 +18,7 @@ from core.mixins import PageMixin, StaffRequiredMixin
 
 from .forms import ReceiveTransferForm, TransferForm
 from .models import Transfer
-from .selectors import transfer_lots, transfers_of
+from .selectors import transfer_actors, transfer_lots, transfers_of
 from .transfers import (
     CANCEL_NOT_ALLOWED_MESSAGE,
     DISPATCH_NOT_ALLOWED_MESSAGE,
@@ -35,7 +37,7 @@ def transfers_url(center=None):
 class TransferListView(CenterScopedMixin, PageMixin, TemplateView):
     """A center's transfers both ways, those still in transit first, overdue ones flagged."""
 
-    title = "Transfers"
+    title = _("Transfers")
     template_name = "inventory/transfer_list.html"
 
     def get_context_data(self, **kwargs):
@@ -66,10 +68,10 @@ class TransferCreateView(StaffRequiredMixin, PageMixin, FormView):
         return policies.can_send_stock(self.staff, self.source)
 
     def get_title(self):
-        return f"Send stock from {self.source.center_name}"
+        return gettext("Send stock from %(center)s") % {"center": self.source.center_name}
 
     def get_breadcrumbs(self):
-        return [("Transfers", transfers_url(self.source)), (self.get_title(), None)]
+        return [(gettext("Transfers"), transfers_url(self.source)), (self.get_title(), None)]
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "source": self.source}
@@ -89,11 +91,16 @@ class TransferCreateView(StaffRequiredMixin, PageMixin, FormView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"{transfer.number}: {transfer.quantity} × {transfer.package.package_name} sent to "
-            f"{transfer.destination.center_name}. Print the waybill to go with it.",
-        )
+        message = gettext(
+            "%(number)s: %(quantity)s × %(package)s sent to %(center)s. "
+            "Print the waybill to go with it."
+        ) % {
+            "number": transfer.number,
+            "quantity": transfer.quantity,
+            "package": transfer.package.package_name,
+            "center": transfer.destination.center_name,
+        }
+        messages.success(self.request, message)
         return redirect("inventory:transfer_detail", pk=transfer.pk)
 
 
@@ -125,11 +132,11 @@ class TransferDetailView(TransferMixin, PageMixin, TemplateView):
     template_name = "inventory/transfer_detail.html"
 
     def get_title(self):
-        return f"Transfer {self.transfer.number}"
+        return gettext("Transfer %(number)s") % {"number": self.transfer.number}
 
     def get_breadcrumbs(self):
         center = self.staff.center if not self.staff.is_admin else self.transfer.source
-        return [("Transfers", transfers_url(center)), (self.get_title(), None)]
+        return [(gettext("Transfers"), transfers_url(center)), (self.get_title(), None)]
 
     def get_context_data(self, **kwargs):
         transfer = self.transfer
@@ -141,7 +148,8 @@ class TransferDetailView(TransferMixin, PageMixin, TemplateView):
         return super().get_context_data(
             transfer=transfer,
             transfer_lots=transfer_lots(transfer),
-            movements=transfer.movements.select_related("inventory__center", "staff").order_by(
+            kept_names=transfer_actors(transfer),
+            movements=transfer.movements.select_related("inventory__center").order_by(
                 "created_at", "id"
             ),
             can_receive=can_receive,
@@ -176,10 +184,20 @@ class TransferReceiveView(TransferDetailView):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect(self.detail_url())
-        message = f"{transfer.number} received: {transfer.quantity_received} units added."
+        values = {
+            "number": transfer.number,
+            "received": transfer.quantity_received,
+            "lost": transfer.shortfall,
+        }
+        message = ngettext(
+            "%(number)s received: %(received)s unit added.",
+            "%(number)s received: %(received)s units added.",
+            transfer.quantity_received,
+        )
         if transfer.shortfall:
-            message += f" {transfer.shortfall} recorded as lost in transit."
-        messages.success(request, message)
+            lost = gettext("%(lost)s recorded as lost in transit.")
+            message = f"{message} {lost}"
+        messages.success(request, message % values)
         return redirect(self.detail_url())
 
 
@@ -198,11 +216,17 @@ class TransferCancelView(TransferMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request,
-                f"{transfer.number} cancelled: {transfer.quantity} units are back at "
-                f"{transfer.source.center_name}.",
+            message = ngettext(
+                "%(number)s cancelled: %(quantity)s unit is back at %(center)s.",
+                "%(number)s cancelled: %(quantity)s units are back at %(center)s.",
+                transfer.quantity,
             )
+            values = {
+                "number": transfer.number,
+                "quantity": transfer.quantity,
+                "center": transfer.source.center_name,
+            }
+            messages.success(request, message % values)
         return redirect(self.detail_url())
 
 
@@ -215,6 +239,7 @@ class TransferWaybillView(TransferMixin, TemplateView):
         return super().get_context_data(
             transfer=self.transfer,
             transfer_lots=transfer_lots(self.transfer),
-            title=f"Waybill {self.transfer.number}",
+            kept_names=transfer_actors(self.transfer),
+            title=gettext("Waybill %(number)s") % {"number": self.transfer.number},
             **kwargs,
         )

@@ -15,46 +15,49 @@ and expiry date, or go back into the lots they left if the transfer is cancelled
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from centers import policies
 from core.db.retry import atomic_with_retries
 
 from . import lots
 from .lot_models import StockLot, TransferLot, is_expired, utc_today
-from .models import LOSS_REASONS, Inventory, StockMovement, Transfer
+from .models import LOSS_REASONS, Inventory, StockMovement, Transfer, lazy_message
 
 MAX_TRANSFER_QUANTITY = 1_000_000
 
-DISPATCH_NOT_ALLOWED_MESSAGE = "Only a manager of the sending center or an admin can send stock."
-RECEIVE_NOT_ALLOWED_MESSAGE = (
+DISPATCH_NOT_ALLOWED_MESSAGE = _("Only a manager of the sending center or an admin can send stock.")
+RECEIVE_NOT_ALLOWED_MESSAGE = _(
     "Only a manager of the receiving center or an admin can receive this transfer."
 )
-CANCEL_NOT_ALLOWED_MESSAGE = (
+CANCEL_NOT_ALLOWED_MESSAGE = _(
     "Only a manager of the sending center or an admin can cancel this transfer."
 )
-TRANSFER_QUANTITY_MESSAGE = (
-    f"Transfer quantity must be a whole number from 1 to {MAX_TRANSFER_QUANTITY:,}."
+TRANSFER_QUANTITY_MESSAGE = lazy_message(
+    gettext_noop("Transfer quantity must be a whole number from 1 to %(max)s."),
+    max=MAX_TRANSFER_QUANTITY,
 )
-SAME_CENTER_MESSAGE = "Choose another center: stock cannot be sent to the center it is at."
-DESTINATION_INACTIVE_MESSAGE = "Stock can only be sent to an active center."
-NOT_ENOUGH_STOCK_MESSAGE = (
+SAME_CENTER_MESSAGE = _("Choose another center: stock cannot be sent to the center it is at.")
+DESTINATION_INACTIVE_MESSAGE = _("Stock can only be sent to an active center.")
+NOT_ENOUGH_STOCK_MESSAGE = _(
     "Not enough stock to send %(quantity)s: %(on_hand)s on hand at %(center)s."
 )
-NOT_ENOUGH_UNEXPIRED_MESSAGE = (
+NOT_ENOUGH_UNEXPIRED_MESSAGE = _(
     "Not enough unexpired stock to send %(quantity)s: %(usable)s of the %(on_hand)s units "
     "on hand at %(center)s have not expired."
 )
-LOT_NOT_HERE_MESSAGE = "That lot is not stock of this package at %(center)s."
-LOT_EXPIRED_MESSAGE = "That lot expired on %(expiry)s: expired stock is written off, not sent."
-LOT_TOO_SMALL_MESSAGE = "That lot holds %(in_lot)s units: not enough to send %(quantity)s."
-RECEIVED_QUANTITY_MESSAGE = (
+LOT_NOT_HERE_MESSAGE = _("That lot is not stock of this package at %(center)s.")
+LOT_EXPIRED_MESSAGE = _("That lot expired on %(expiry)s: expired stock is written off, not sent.")
+LOT_TOO_SMALL_MESSAGE = _("That lot holds %(in_lot)s units: not enough to send %(quantity)s.")
+RECEIVED_QUANTITY_MESSAGE = _(
     "Count what arrived: a whole number from 0 to the %(quantity)s units sent."
 )
-LOSS_NOTES_MESSAGE = "Fewer units arrived than were sent: say what happened to the rest."
-LOSS_REASON_MESSAGE = "Choose why units are missing: damaged, expired, or lost or stolen."
+LOSS_NOTES_MESSAGE = _("Fewer units arrived than were sent: say what happened to the rest.")
+LOSS_REASON_MESSAGE = _("Choose why units are missing: damaged, expired, or lost or stolen.")
 NOT_IN_TRANSIT_MESSAGES = {
-    Transfer.Status.RECEIVED: "This transfer has already been received.",
-    Transfer.Status.CANCELLED: "This transfer was cancelled.",
+    Transfer.Status.RECEIVED: _("This transfer has already been received."),
+    Transfer.Status.CANCELLED: _("This transfer was cancelled."),
 }
 
 

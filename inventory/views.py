@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import (
     CreateView,
     DetailView,
@@ -24,6 +26,7 @@ from .lot_models import EXPIRY_WARNING_DAYS, is_expired, utc_today
 from .models import AidPackage, Inventory, StockMovement
 from .selectors import InTransit, in_transit_by_package, lots_by_row
 from .services import (
+    NOT_ALLOWED_MESSAGE,
     PACKAGE_NOT_ALLOWED_MESSAGE,
     adjust_stock,
     restock,
@@ -37,7 +40,7 @@ class StockView(CenterScopedMixin, PageMixin, TemplateView):
     """Stock at one center, its status and lots (expired and expiring flagged), units in
     transit from and to it, and the latest movements."""
 
-    title = "Inventory"
+    title = _("Inventory")
     template_name = "inventory/stock.html"
 
     def get_context_data(self, **kwargs):
@@ -46,7 +49,7 @@ class StockView(CenterScopedMixin, PageMixin, TemplateView):
         rows, incoming_only = [], []
         if center is not None:
             movements = StockMovement.objects.filter(inventory__center=center).select_related(
-                "inventory__package", "staff", "transfer", "lot"
+                "inventory__package", "transfer", "lot"
             )
             rows = stock_rows(center)
             in_transit = in_transit_by_package(center)
@@ -73,7 +76,7 @@ class StockView(CenterScopedMixin, PageMixin, TemplateView):
 class ManageCenterMixin(StaffRequiredMixin, PageMixin):
     """Stock forms: only managers of the center and admins, checked on GET and POST."""
 
-    permission_denied_message = "Only a manager of this center or an admin can change its stock."
+    permission_denied_message = NOT_ALLOWED_MESSAGE
 
     def get_inventory_center(self):
         raise NotImplementedError
@@ -88,17 +91,16 @@ class ManageCenterMixin(StaffRequiredMixin, PageMixin):
 class RestockView(ManageCenterMixin, FormView):
     form_class = RestockForm
     template_name = "inventory/stock_form.html"
-    title = "Restock"
 
     def get_inventory_center(self):
         self.center = get_object_or_404(DistributionCenter, pk=self.kwargs["center_pk"])
         return self.center
 
     def get_title(self):
-        return f"Restock {self.center.center_name}"
+        return gettext("Restock %(center)s") % {"center": self.center.center_name}
 
     def get_breadcrumbs(self):
-        return [("Inventory", self.stock_url(self.center)), (self.get_title(), None)]
+        return [(gettext("Inventory"), self.stock_url(self.center)), (self.get_title(), None)]
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -115,14 +117,14 @@ class RestockView(ManageCenterMixin, FormView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        expired = (
-            " They have already expired." if is_expired(data["expiry_date"], utc_today()) else ""
-        )
-        messages.success(
-            self.request,
-            f"Added {data['quantity']} × {inventory.package.package_name}; "
-            f"{inventory.quantity_on_hand} on hand.{expired}",
-        )
+        message = gettext("Added %(quantity)s × %(package)s; %(on_hand)s on hand.") % {
+            "quantity": data["quantity"],
+            "package": inventory.package.package_name,
+            "on_hand": inventory.quantity_on_hand,
+        }
+        if is_expired(data["expiry_date"], utc_today()):
+            message = f"{message} {gettext('They have already expired.')}"
+        messages.success(self.request, message)
         return redirect(self.stock_url(self.center))
 
 
@@ -138,7 +140,8 @@ class InventoryFormView(ManageCenterMixin, FormView):
         return self.inventory.center
 
     def get_breadcrumbs(self):
-        return [("Inventory", self.stock_url(self.inventory.center)), (self.get_title(), None)]
+        inventory_url = self.stock_url(self.inventory.center)
+        return [(gettext("Inventory"), inventory_url), (self.get_title(), None)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(inventory=self.inventory, **kwargs)
@@ -159,7 +162,7 @@ class AdjustStockView(InventoryFormView):
     form_class = AdjustmentForm
 
     def get_title(self):
-        return f"Adjust {self.inventory}"
+        return gettext("Adjust %(stock)s") % {"stock": self.inventory}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "inventory": self.inventory}
@@ -173,11 +176,20 @@ class AdjustStockView(InventoryFormView):
             notes=data["notes"],
             lot=data["lot"],
         )
-        of_lot = f" of {data['lot'].describe()}" if data["lot"] else ""
-        return (
-            f"Adjusted {self.inventory}{of_lot} by {movement.quantity_change:+d} "
-            f"({movement.get_reason_display()}); {movement.quantity_after} on hand."
-        )
+        values = {
+            "stock": self.inventory,
+            "lot": data["lot"].describe() if data["lot"] else "",
+            "change": f"{movement.quantity_change:+d}",
+            "reason": movement.get_reason_display(),
+            "on_hand": movement.quantity_after,
+        }
+        if data["lot"]:
+            message = gettext(
+                "Adjusted %(stock)s of %(lot)s by %(change)s (%(reason)s); %(on_hand)s on hand."
+            )
+        else:
+            message = gettext("Adjusted %(stock)s by %(change)s (%(reason)s); %(on_hand)s on hand.")
+        return message % values
 
 
 class ReorderLevelView(InventoryFormView):
@@ -187,17 +199,20 @@ class ReorderLevelView(InventoryFormView):
         return {"reorder_level": self.inventory.reorder_level}
 
     def get_title(self):
-        return f"Reorder level of {self.inventory}"
+        return gettext("Reorder level of %(stock)s") % {"stock": self.inventory}
 
     def apply(self, data):
         set_reorder_level(
             inventory=self.inventory, reorder_level=data["reorder_level"], staff=self.staff
         )
-        return f"Reorder level of {self.inventory} set to {data['reorder_level']}."
+        return gettext("Reorder level of %(stock)s set to %(level)s.") % {
+            "stock": self.inventory,
+            "level": data["reorder_level"],
+        }
 
 
 class PackageListView(StaffRequiredMixin, PageMixin, ListView):
-    title = "Packages"
+    title = pgettext_lazy("aid package", "Packages")
     model = AidPackage
     template_name = "inventory/package_list.html"
     paginate_by = 50
@@ -219,20 +234,24 @@ class PackageFormMixin(StaffRequiredMixin, PageMixin):
 
     def form_valid(self, form):
         self.object = save_package(package=form.instance, staff=self.staff)
-        messages.success(self.request, f"{self.object.package_name} saved.")
+        message = gettext("%(package)s saved.") % {"package": self.object.package_name}
+        messages.success(self.request, message)
         return redirect("inventory:package_detail", pk=self.object.pk)
 
     def get_breadcrumbs(self):
-        return [("Packages", reverse("inventory:packages")), (self.get_title(), None)]
+        return [
+            (pgettext("aid package", "Packages"), reverse("inventory:packages")),
+            (self.get_title(), None),
+        ]
 
 
 class PackageCreateView(PackageFormMixin, CreateView):
-    title = "New package"
+    title = _("New package")
 
 
 class PackageUpdateView(PackageFormMixin, UpdateView):
     def get_title(self):
-        return f"Edit {self.object.package_name}"
+        return gettext("Edit %(package)s") % {"package": self.object.package_name}
 
 
 class PackageDetailView(StaffRequiredMixin, PageMixin, DetailView):
@@ -243,7 +262,10 @@ class PackageDetailView(StaffRequiredMixin, PageMixin, DetailView):
         return self.object.package_name
 
     def get_breadcrumbs(self):
-        return [("Packages", reverse("inventory:packages")), (self.get_title(), None)]
+        return [
+            (pgettext("aid package", "Packages"), reverse("inventory:packages")),
+            (self.get_title(), None),
+        ]
 
     def get_context_data(self, **kwargs):
         stock = self.object.inventory.select_related("center").order_by("center__center_name")

@@ -12,6 +12,7 @@ no spreadsheet evaluates. Numbers stay numbers, negative ones included.
 import csv
 import datetime
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,10 +77,15 @@ def write_xlsx(sheets):
     """Return a workbook with one sheet per (title, columns, rows)."""
     workbook = Workbook(write_only=True)
     for title, columns, rows in sheets:
-        _write_sheet(workbook.create_sheet(title=title[:31]), columns, rows)
+        _write_sheet(workbook.create_sheet(title=_sheet_title(title)), columns, rows)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _sheet_title(title):
+    """A translated title as a sheet name: at most 31 characters, none Excel forbids."""
+    return re.sub(r"[][:*?/\\]", " ", str(title))[:31].strip() or "Sheet"
 
 
 def _xlsx_cell(sheet, value):

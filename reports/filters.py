@@ -4,17 +4,25 @@ import datetime
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from centers.models import DistributionCenter
 from core.fields import MonthField
+from core.lazytext import interpolate_lazy
 from distribution.models import OwedItem
 from inventory.models import AidPackage, Inventory, StockStatus
 
 from .models import MonthlyRollup
 
-MONTH_RANGE_MESSAGE = "The first month must not be after the last month."
+MONTH_RANGE_MESSAGE = _("The first month must not be after the last month.")
 MAX_MONTHS = 120
-MONTH_SPAN_MESSAGE = f"Choose at most {MAX_MONTHS} months."
+MONTH_SPAN_MESSAGE = interpolate_lazy(
+    ngettext_lazy(
+        "Choose at most %(count)s month.", "Choose at most %(count)s months.", MAX_MONTHS
+    ),
+    {"count": MAX_MONTHS},
+)
 
 
 class MonthFilter(django_filters.DateFilter):
@@ -40,7 +48,9 @@ class CenterScopedFilterSet(django_filters.FilterSet):
     """A FilterSet whose `center` choices are the centers the staff member may report on."""
 
     center = django_filters.ModelChoiceFilter(
-        queryset=DistributionCenter.objects.none(), empty_label="All centers"
+        queryset=DistributionCenter.objects.none(),
+        label=_("Center"),
+        empty_label=_("All centers"),
     )
 
     def __init__(self, *args, centers, **kwargs):
@@ -61,12 +71,30 @@ class MonthRangeForm(forms.Form):
         return cleaned
 
 
-class MonthlySummaryFilter(CenterScopedFilterSet):
-    month_from = MonthFilter(field_name="month", lookup_expr="gte", label="From month")
-    month_to = MonthFilter(field_name="month", lookup_expr="lte", label="To month")
-    category = django_filters.ChoiceFilter(
-        choices=AidPackage.Category.choices, empty_label="All categories"
+def category_filter(**kwargs):
+    """The reports' package category filter; `kwargs` say which field it filters."""
+    return django_filters.ChoiceFilter(
+        choices=AidPackage.Category.choices,
+        label=_("Category"),
+        empty_label=_("All categories"),
+        **kwargs,
     )
+
+
+def package_filter(**kwargs):
+    """The reports' filter on one active package; `kwargs` say which field it filters."""
+    return django_filters.ModelChoiceFilter(
+        queryset=AidPackage.objects.filter(is_active=True),
+        label=pgettext_lazy("aid package", "Package"),
+        empty_label=_("All packages"),
+        **kwargs,
+    )
+
+
+class MonthlySummaryFilter(CenterScopedFilterSet):
+    month_from = MonthFilter(field_name="month", lookup_expr="gte", label=_("From month"))
+    month_to = MonthFilter(field_name="month", lookup_expr="lte", label=_("To month"))
+    category = category_filter()
 
     class Meta:
         model = MonthlyRollup
@@ -75,16 +103,13 @@ class MonthlySummaryFilter(CenterScopedFilterSet):
 
 
 class StockStatusFilter(CenterScopedFilterSet):
-    category = django_filters.ChoiceFilter(
-        field_name="package__category",
-        choices=AidPackage.Category.choices,
-        empty_label="All categories",
-    )
-    package = django_filters.ModelChoiceFilter(
-        queryset=AidPackage.objects.filter(is_active=True), empty_label="All packages"
-    )
+    category = category_filter(field_name="package__category")
+    package = package_filter()
     status = django_filters.ChoiceFilter(
-        choices=StockStatus.choices, empty_label="Any status", method="filter_nothing"
+        choices=StockStatus.choices,
+        label=pgettext_lazy("stock", "Status"),
+        empty_label=_("Any status"),
+        method="filter_nothing",
     )
 
     class Meta:
@@ -97,14 +122,8 @@ class StockStatusFilter(CenterScopedFilterSet):
 
 
 class CoverageFilter(CenterScopedFilterSet):
-    category = django_filters.ChoiceFilter(
-        choices=AidPackage.Category.choices, empty_label="All categories"
-    )
-    package = django_filters.ModelChoiceFilter(
-        field_name="pk",
-        queryset=AidPackage.objects.filter(is_active=True),
-        empty_label="All packages",
-    )
+    category = category_filter()
+    package = package_filter(field_name="pk")
 
     class Meta:
         model = AidPackage
@@ -112,11 +131,7 @@ class CoverageFilter(CenterScopedFilterSet):
 
 
 class OwedItemsFilter(CenterScopedFilterSet):
-    category = django_filters.ChoiceFilter(
-        field_name="package__category",
-        choices=AidPackage.Category.choices,
-        empty_label="All categories",
-    )
+    category = category_filter(field_name="package__category")
 
     class Meta:
         model = OwedItem

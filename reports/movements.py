@@ -60,9 +60,9 @@ class MovementRow:
         return f"{self.month:%Y-%m}"
 
     @property
-    def adjustment_cells(self):
-        """The adjusted units per reason, in the order of ADJUSTMENT_REASONS."""
-        return [self.adjusted.get(reason, 0) for reason in ADJUSTMENT_REASONS]
+    def adjustment_columns(self):
+        """(reason, adjusted units) in the order of ADJUSTMENT_REASONS."""
+        return [(reason, self.adjusted.get(reason, 0)) for reason in ADJUSTMENT_REASONS]
 
     @property
     def adjustments(self):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.db import connections, router
 from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from households.models import Household, HouseholdMember
 
@@ -44,12 +45,28 @@ class AgeGroup:
     label: str
     below: int | None  # younger than this many years (None: no upper bound)
     hxl: str
+    in_header: str = ""  # the label after the sex in a column header, if not `label`
+
+    @property
+    def header_label(self):
+        return self.in_header or self.label
+
+    @property
+    def in_years(self):
+        """A range of years ("0-4", "60+"), which stays left to right in any language."""
+        return self != AGE_UNKNOWN
+
+    @property
+    def attribute_label(self):
+        """The label as an attribute's text (a phone's card label): a range of years
+        between Unicode isolates, since no <bdi> fits in an attribute."""
+        return f"\u2066{self.label}\u2069" if self.in_years else self.label
 
 
 SEX_GROUPS = (
-    SexGroup("female", "Female", ("female",), "+f"),
-    SexGroup("male", "Male", ("male",), "+m"),
-    SexGroup("other", "Other or unknown sex", ("other", "unknown"), "+sex_other_unknown"),
+    SexGroup("female", _("Female"), ("female",), "+f"),
+    SexGroup("male", _("Male"), ("male",), "+m"),
+    SexGroup("other", _("Other or unknown sex"), ("other", "unknown"), "+sex_other_unknown"),
 )
 AGE_GROUPS = (
     AgeGroup("0_4", "0-4", 5, "+infants+age0_4"),
@@ -57,7 +74,7 @@ AGE_GROUPS = (
     AgeGroup("18_59", "18-59", 60, "+adults+age18_59"),
     AgeGroup("60", "60+", None, "+elderly+age60plus"),
 )
-AGE_UNKNOWN = AgeGroup("unknown", "Age unknown", None, "+age_unknown")
+AGE_UNKNOWN = AgeGroup("unknown", _("Age unknown"), None, "+age_unknown", _("age unknown"))
 ALL_AGE_GROUPS = (*AGE_GROUPS, AGE_UNKNOWN)
 SEX_GROUP_OF = {sex: group.key for group in SEX_GROUPS for sex in group.sexes}
 CELLS = tuple(f"{sex.key}_{age.key}" for sex in SEX_GROUPS for age in ALL_AGE_GROUPS)
@@ -102,19 +119,20 @@ class PeopleReached:
         return sum((self.counts or {}).values())
 
     def table(self):
-        """[(sex group, [members per age group], row total)] for the page's table."""
+        """[(sex group, [(age group, members)], row total)] for the page's table (each
+        cell with its age group: a phone shows the cells as a card of labelled values)."""
         counts = self.counts or {}
         rows = []
         for sex in SEX_GROUPS:
-            cells = [counts.get(f"{sex.key}_{age.key}", 0) for age in ALL_AGE_GROUPS]
-            rows.append((sex, cells, sum(cells)))
+            cells = [(age, counts.get(f"{sex.key}_{age.key}", 0)) for age in ALL_AGE_GROUPS]
+            rows.append((sex, cells, sum(count for _age, count in cells)))
         return rows
 
     def age_totals(self):
-        """Members per age group, all sexes (not disaggregated people are in no group)."""
+        """[(age group, members)], all sexes (not disaggregated people are in no group)."""
         counts = self.counts or {}
         return [
-            sum(counts.get(f"{sex.key}_{age.key}", 0) for sex in SEX_GROUPS)
+            (age, sum(counts.get(f"{sex.key}_{age.key}", 0) for sex in SEX_GROUPS))
             for age in ALL_AGE_GROUPS
         ]
 

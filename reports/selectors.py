@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from centers.models import DistributionCenter
 from distribution.models import DistributionLog
@@ -82,11 +83,12 @@ class SummaryRow:
 
     @property
     def category_label(self):
-        return CATEGORY_LABELS.get(self.category, "All categories")
+        return CATEGORY_LABELS.get(self.category) or gettext("All categories")
 
     @property
     def month_label(self):
-        return f"{self.month:%Y-%m}" if self.month else "All months"
+        """The month as the exports write it (ISO, HXL's #date), or the whole range."""
+        return f"{self.month:%Y-%m}" if self.month else gettext("All months")
 
 
 @dataclass
@@ -145,10 +147,12 @@ def assemble_summary(report, groups, month_households, overall_households):
     """Sort the groups, and add month totals and the overall row from them."""
     names = _center_names(row.center_id for row in groups)
     for row in groups:
-        row.center_name = names.get(row.center_id, f"Center {row.center_id}")
+        row.center_name = names.get(row.center_id) or gettext("Center %(id)s") % {
+            "id": row.center_id
+        }
     groups.sort(key=lambda r: (-r.month.toordinal(), r.center_name, r.category))
     report.rows = groups
-    center_name = report.center.center_name if report.center else "All centers"
+    center_name = report.center.center_name if report.center else gettext("All centers")
     overall = SummaryRow(None, None, center_name, report.category, is_total=True)
     for row in groups:
         total = report.month_totals.get(row.month)
@@ -308,6 +312,10 @@ class StockRow:
     def category_label(self):
         return CATEGORY_LABELS.get(self.category, self.category)
 
+    @property
+    def stock_status_label(self):
+        return StockStatus(self.stock_status).label
+
 
 def stock_status(*, centers, packages, status=None):
     """Every center x package with its stock and status, worst first.
@@ -456,7 +464,7 @@ def coverage(*, centers, packages, today=None):
     served_centers = [center_id for center_id in households if center_id != NO_CENTER]
     for package in packages.values():
         everywhere = CoverageRow(
-            None, "All centers", package.pk, package.package_name, package.category, active
+            None, gettext("All centers"), package.pk, package.package_name, package.category, active
         )
         everywhere.never_received = active - sum(
             received[center_id, package.pk] for center_id in served_centers

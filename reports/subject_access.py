@@ -16,6 +16,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from audit.models import AccessAction, ExportFormat
@@ -28,7 +31,7 @@ from distribution.selectors import owed_items
 from households import history, privacy
 from households.models import Household, HouseholdCard, PossibleDuplicate
 
-SUBJECT_ACCESS_DENIED_MESSAGE = "Only managers and admins can export a household's data."
+SUBJECT_ACCESS_DENIED_MESSAGE = _("Only managers and admins can export a household's data.")
 PROFILE_FIELDS = (
     "id",
     "family_name",
@@ -49,6 +52,7 @@ PROFILE_FIELDS = (
     "processing_basis",
     "consent_given_by",
     "basis_recorded_on",
+    "preferred_language",
     "duplicate_of",
     "created_at",
     "updated_at",
@@ -65,7 +69,7 @@ def _profile(household, staff):
             value = getattr(household, f"get_{name}_display")()
         if name in policies.MASKABLE_FIELDS:
             value = privacy.shown(name, value, staff)
-        label = "Household number" if name == "id" else str(field.verbose_name).capitalize()
+        label = gettext("Household number") if name == "id" else capfirst(field.verbose_name)
         rows.append({"field": name, "label": label, "value": value})
     return rows
 
@@ -73,7 +77,7 @@ def _profile(household, staff):
 def _distributions(household):
     logs = (
         DistributionLog.objects.filter(household=household)
-        .select_related("package", "center", "staff")
+        .select_related("package", "center")
         .order_by("distribution_date", "id")
     )
     return [
@@ -87,7 +91,7 @@ def _distributions(household):
             "refusal": log.failure_reason or "",
             "voids": log.voided_log_id,
             "visit": log.visit_id,
-            "staff": log.staff.full_name if log.staff_id else "",
+            "staff": log.staff_name,
             "notes": log.notes or "",
         }
         for log in logs
@@ -115,7 +119,7 @@ def _history(household, staff):
             "when": entry.change.created_at,
             "who": entry.who,
             "what": entry.action,
-            "about": entry.change.subject,
+            "about": entry.subject,
             "changes": [line.sentence for line in entry.lines],
         }
         for entry in reversed(history.entries_for(household, staff))
@@ -127,6 +131,9 @@ def subject_access(household, staff):
     pairs = PossibleDuplicate.objects.filter(
         household_a=household
     ) | PossibleDuplicate.objects.filter(household_b=household)
+    distributions = _distributions(household)
+    # Who served a visit, as named then: its lines keep the staff member's name.
+    served_by = {row["visit"]: row["staff"] for row in distributions if row["visit"]}
     return {
         "exported_at": timezone.now(),
         "exported_by": f"{staff.full_name} ({staff.get_role_display()})",
@@ -155,16 +162,16 @@ def subject_access(household, staff):
                 "issued_by"
             )
         ],
-        "distributions": _distributions(household),
+        "distributions": distributions,
         "visits": [
             {
                 "id": visit.pk,
                 "date": visit.visited_at,
                 "center": visit.center.center_name,
-                "staff": visit.staff.full_name,
+                "staff": served_by.get(visit.pk, ""),
                 "collected_by": visit.collected_by,
             }
-            for visit in Visit.objects.filter(household=household).select_related("center", "staff")
+            for visit in Visit.objects.filter(household=household).select_related("center")
         ],
         "owed_items": _owed(household),
         "possible_duplicates": [
@@ -184,7 +191,7 @@ def subject_access(household, staff):
                 "when": entry.created_at,
                 "who": entry.staff_name,
                 "action": entry.get_action_display(),
-                "what": entry.target,
+                "what": entry.target_label,
                 "format": entry.export_format or "",
             }
             for entry in reversed(access_entries_about(household.pk))
@@ -223,15 +230,26 @@ class SubjectAccessView(StaffRequiredMixin, PageMixin, TemplateView):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
+    @property
+    def household_number(self):
+        return f"#{self.household.pk}"
+
     def get_title(self):
-        return f"Everything held about household #{self.household.pk}"
+        return gettext("Everything held about household %(number)s") % {
+            "number": self.household_number
+        }
 
     def get_breadcrumbs(self):
         return [
-            ("Households", reverse("households:list")),
+            (gettext("Households"), reverse("households:list")),
             (str(self.household), self.household.get_absolute_url()),
-            ("Subject access", None),
+            (gettext("Subject access"), None),
         ]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(household=self.household, data=self.data, **kwargs)
+        return super().get_context_data(
+            household=self.household,
+            household_number=self.household_number,
+            data=self.data,
+            **kwargs,
+        )

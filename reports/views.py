@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from audit.models import AccessLog, ExportFormat
@@ -21,6 +23,7 @@ from centers.mixins import visible_centers
 from centers.models import DistributionCenter
 from core.db import replica
 from core.db.replica import reading_from_replica
+from core.lazytext import interpolate_lazy
 from core.mixins import PageMixin, StaffRequiredMixin
 from core.params import parse_id
 from inventory.models import AidPackage
@@ -36,11 +39,14 @@ from .filters import (
 )
 from .people import ALL_AGE_GROUPS, SEX_GROUPS
 
-REPORTS_DENIED_MESSAGE = "Only managers (for their own center) and admins can see reports."
-NO_CENTER_MESSAGE = "You are not assigned to a center. Ask an admin to assign you."
-CENTER_DENIED_MESSAGE = "You can only see reports for your own center."
-BAD_FILTER_MESSAGE = "These filters are not valid; nothing was exported."
-BAD_FORMAT_MESSAGE = "Unknown export format; use csv, xlsx or hxl."
+REPORTS_DENIED_MESSAGE = _("Only managers (for their own center) and admins can see reports.")
+NO_CENTER_MESSAGE = _("You are not assigned to a center. Ask an admin to assign you.")
+CENTER_DENIED_MESSAGE = _("You can only see reports for your own center.")
+BAD_FILTER_MESSAGE = _("These filters are not valid; nothing was exported.")
+BAD_FORMAT_MESSAGE = _("Unknown export format; use csv, xlsx or hxl.")
+# The formats a report downloads in (the access log knows others: a household's
+# subject access export is a printable page or JSON).
+REPORT_FORMATS = (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.HXL)
 
 
 class ReportsPermissionMixin(StaffRequiredMixin):
@@ -113,7 +119,7 @@ class ReportView(ReportsPermissionMixin, PageMixin, TemplateView):
         return ()
 
     def get_breadcrumbs(self):
-        return [("Reports", reverse("reports:index")), (self.get_title(), None)]
+        return [(gettext("Reports"), reverse("reports:index")), (self.get_title(), None)]
 
     def get(self, request, *args, **kwargs):
         """Read the report from the replica when there is a current one (see core.db.replica).
@@ -133,7 +139,7 @@ class ReportView(ReportsPermissionMixin, PageMixin, TemplateView):
         export_format = self.export_format = request.GET.get("format")
         if export_format is None:
             return super().get(request, *args, **kwargs)
-        if export_format not in ExportFormat.values:
+        if export_format not in REPORT_FORMATS:
             return HttpResponseBadRequest(BAD_FORMAT_MESSAGE)
         if not self.filterset.is_valid():
             return HttpResponseBadRequest(BAD_FILTER_MESSAGE)
@@ -183,9 +189,9 @@ class ReportView(ReportsPermissionMixin, PageMixin, TemplateView):
         query = self.request.GET.copy()
         query.pop("page", None)
         links = []
-        for export_format, label in ExportFormat.choices:
-            query["format"] = export_format
-            links.append((label, f"?{query.urlencode()}"))
+        for export_format in REPORT_FORMATS:
+            query["format"] = export_format.value
+            links.append((export_format.label, f"?{query.urlencode()}"))
         return links
 
     def get_context_data(self, **kwargs):
@@ -207,7 +213,7 @@ class ReportView(ReportsPermissionMixin, PageMixin, TemplateView):
 class ReportIndexView(ReportsPermissionMixin, PageMixin, TemplateView):
     """The list of reports."""
 
-    title = "Reports"
+    title = _("Reports")
     template_name = "reports/index.html"
 
 
@@ -216,11 +222,14 @@ class ReportIndexView(ReportsPermissionMixin, PageMixin, TemplateView):
 # a sex attribute and an age one, and the precise range the HXL dictionary suggests
 # adding to its loosely defined age groups.
 PEOPLE_COLUMNS = (
-    Column("people.total", "People reached", "#reached+ind+total"),
+    Column("people.total", _("People reached"), "#reached+ind+total"),
     *(
         Column(
             f"people.counts.{sex.key}_{age.key}",
-            f"{sex.label}, {age.label.lower()}",
+            interpolate_lazy(
+                pgettext_lazy("column: people of a sex and an age group", "%(sex)s, %(age)s"),
+                {"sex": sex.label, "age": age.header_label},
+            ),
             f"#reached+ind{sex.hxl}{age.hxl}",
         )
         for sex in SEX_GROUPS
@@ -228,10 +237,21 @@ PEOPLE_COLUMNS = (
     ),
     Column(
         "people.not_disaggregated",
-        "People not disaggregated",
+        _("People not disaggregated"),
         "#reached+ind+not_disaggregated",
     ),
 )
+# Column headers several reports share.
+MONTH = _("Month")
+CENTER_ID = _("Center ID")
+CENTER = _("Center")
+CATEGORY = _("Category")
+PACKAGE_ID = pgettext_lazy("aid package", "Package ID")
+PACKAGE = pgettext_lazy("aid package", "Package")
+TOTAL_DISTRIBUTIONS = _("Total distributions")
+UNIQUE_HOUSEHOLDS = _("Unique households")
+TOTAL_PACKAGES = _("Total packages")
+TOTAL_VALUE = _("Total value")
 
 
 class MonthlySummaryView(ReportView):
@@ -239,29 +259,29 @@ class MonthlySummaryView(ReportView):
     people reached (by sex and age group in the exports and the page's range table)."""
 
     report_name = "monthly"
-    title = "Monthly summary"
+    title = _("Monthly summary")
     template_name = "reports/monthly.html"
     filterset_class = MonthlySummaryFilter
     paginate_by = 60
     columns = (
-        Column("month_label", "Month", "#date"),
-        Column("center_id", "Center ID", "#loc+code"),
-        Column("center_name", "Center", "#loc+name"),
-        Column("category", "Category", "#sector"),
-        Column("distributions", "Total distributions", "#output+distributions+num"),
-        Column("households", "Unique households", "#reached+hh"),
-        Column("packages", "Total packages", "#output+packages+num"),
-        Column("value", "Total value", "#value"),
+        Column("month_label", MONTH, "#date"),
+        Column("center_id", CENTER_ID, "#loc+code"),
+        Column("center_name", CENTER, "#loc+name"),
+        Column("category", CATEGORY, "#sector"),
+        Column("distributions", TOTAL_DISTRIBUTIONS, "#output+distributions+num"),
+        Column("households", UNIQUE_HOUSEHOLDS, "#reached+hh"),
+        Column("packages", TOTAL_PACKAGES, "#output+packages+num"),
+        Column("value", TOTAL_VALUE, "#value"),
         *PEOPLE_COLUMNS,
     )
     total_columns = (
-        Column("month_label", "Month", "#date"),
-        Column("center_name", "Center", "#loc+name"),
-        Column("category_label", "Category", "#sector"),
-        Column("distributions", "Total distributions", "#output+distributions+num"),
-        Column("households", "Unique households", "#reached+hh"),
-        Column("packages", "Total packages", "#output+packages+num"),
-        Column("value", "Total value", "#value"),
+        Column("month_label", MONTH, "#date"),
+        Column("center_name", CENTER, "#loc+name"),
+        Column("category_label", CATEGORY, "#sector"),
+        Column("distributions", TOTAL_DISTRIBUTIONS, "#output+distributions+num"),
+        Column("households", UNIQUE_HOUSEHOLDS, "#reached+hh"),
+        Column("packages", TOTAL_PACKAGES, "#output+packages+num"),
+        Column("value", TOTAL_VALUE, "#value"),
         *PEOPLE_COLUMNS,
     )
 
@@ -289,7 +309,7 @@ class MonthlySummaryView(ReportView):
 
     def get_export_sheets(self, report):
         totals = [report.month_totals[month] for month in sorted(report.month_totals)]
-        return [("Totals", self.total_columns, [*totals, report.overall])]
+        return [(gettext("Totals"), self.total_columns, [*totals, report.overall])]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -325,11 +345,11 @@ class MonthlyPeopleView(MonthlySummaryView):
 
 # The leading columns of the reports made of one row per center and package.
 CENTER_PACKAGE_COLUMNS = (
-    Column("center_id", "Center ID", "#loc+code"),
-    Column("center_name", "Center", "#loc+name"),
-    Column("package_id", "Package ID", "#item+code"),
-    Column("package_name", "Package", "#item+name"),
-    Column("category", "Category", "#sector"),
+    Column("center_id", CENTER_ID, "#loc+code"),
+    Column("center_name", CENTER, "#loc+name"),
+    Column("package_id", PACKAGE_ID, "#item+code"),
+    Column("package_name", PACKAGE, "#item+name"),
+    Column("category", CATEGORY, "#sector"),
 )
 
 
@@ -353,16 +373,16 @@ class StockStatusView(CenterPackageReportView):
     """Every center x package with stock, reorder level and status, worst first."""
 
     report_name = "stock"
-    title = "Stock status"
+    title = _("Stock status")
     template_name = "reports/stock.html"
     filterset_class = StockStatusFilter
     columns = (
         *CENTER_PACKAGE_COLUMNS,
-        Column("quantity_on_hand", "On hand", "#item+stock+num"),
-        Column("reorder_level", "Reorder level", "#item+reorder+num"),
-        Column("stock_status", "Status", "#status"),
-        Column("stocked", "Stocked here", "#status+stocked"),
-        Column("last_restock_date", "Last restock", "#date+restock"),
+        Column("quantity_on_hand", _("On hand"), "#item+stock+num"),
+        Column("reorder_level", _("Reorder level"), "#item+reorder+num"),
+        Column("stock_status", pgettext_lazy("stock", "Status"), "#status"),
+        Column("stocked", _("Stocked here"), "#status+stocked"),
+        Column("last_restock_date", _("Last restock"), "#date+restock"),
     )
 
     def get_report(self, filters):
@@ -379,17 +399,17 @@ class CoverageView(CenterPackageReportView):
     blocked now and back within 7 and 30 days, never received."""
 
     report_name = "coverage"
-    title = "Eligibility coverage"
+    title = _("Eligibility coverage")
     template_name = "reports/coverage.html"
     filterset_class = CoverageFilter
     columns = (
         *CENTER_PACKAGE_COLUMNS,
-        Column("households", "Active households", "#population+hh"),
-        Column("eligible_now", "Eligible now", "#targeted+hh+now"),
-        Column("not_yet_eligible", "Not yet eligible", "#reached+hh+recent"),
-        Column("eligible_7_days", "Eligible again within 7 days", "#targeted+hh+d7"),
-        Column("eligible_30_days", "Eligible again within 30 days", "#targeted+hh+d30"),
-        Column("never_received", "Never received this package", "#targeted+hh+never"),
+        Column("households", _("Active households"), "#population+hh"),
+        Column("eligible_now", _("Eligible now"), "#targeted+hh+now"),
+        Column("not_yet_eligible", _("Not yet eligible"), "#reached+hh+recent"),
+        Column("eligible_7_days", _("Eligible again within 7 days"), "#targeted+hh+d7"),
+        Column("eligible_30_days", _("Eligible again within 30 days"), "#targeted+hh+d30"),
+        Column("never_received", _("Never received this package"), "#targeted+hh+never"),
     )
 
     def get_report(self, filters):
@@ -405,14 +425,14 @@ class OwedItemsView(CenterPackageReportView):
     """
 
     report_name = "owed"
-    title = "Owed items"
+    title = _("Owed items")
     template_name = "reports/owed.html"
     filterset_class = OwedItemsFilter
     columns = (
         *CENTER_PACKAGE_COLUMNS,
-        Column("households", "Households owed", "#targeted+hh+owed"),
-        Column("units", "Units still owed", "#item+owed+num"),
-        Column("earliest_expiry", "Earliest expiry", "#date+expiry"),
+        Column("households", _("Households owed"), "#targeted+hh+owed"),
+        Column("units", _("Units still owed"), "#item+owed+num"),
+        Column("earliest_expiry", _("Earliest expiry"), "#date+expiry"),
     )
 
     def get_report(self, filters):

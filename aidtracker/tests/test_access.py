@@ -37,6 +37,7 @@ SKIPPED_NAMESPACES = {}
 PUBLIC_PAGES = {
     "login": 200,
     "logout": 405,  # POST only; logging out needs no login
+    "choose_language": 405,  # POST only; the login page's switcher needs no login
     "admin:login": 200,
     "healthz": 200,
     "readyz": 200,

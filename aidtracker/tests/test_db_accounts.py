@@ -89,9 +89,14 @@ def test_portal_flow_runs_as_the_application_account(accounts):
     db = connect(app, password)
     try:
         cursor = db.cursor()
+        # The newest success that still blocks a repeat: not voided, and owing nothing
+        # more (the demo's history goes back months, beyond any validity period).
         cursor.execute(
-            "SELECT household_id, package_id, center_id, staff_id FROM Distribution_Log "
-            "WHERE transaction_status = 'success' LIMIT 1"
+            "SELECT household_id, package_id, center_id, staff_id FROM Distribution_Log d "
+            "WHERE transaction_status = 'success' AND owed_item_id IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM Distribution_Log v WHERE v.voided_log_id = d.log_id) "
+            "AND NOT EXISTS (SELECT 1 FROM Owed_Items o WHERE o.log_id = d.log_id) "
+            "ORDER BY log_id DESC LIMIT 1"
         )
         household, package, center, staff = cursor.fetchone()
         cursor.execute(

@@ -85,7 +85,7 @@ def test_duplicate_phone_links_to_existing_household(client, portal, db_state, s
     assert response.status_code == 200
     errors = field_errors(response, "phone_number")
     assert len(errors) == 1
-    assert DUPLICATE_PHONE_MESSAGE in errors[0]
+    assert str(DUPLICATE_PHONE_MESSAGE) in errors[0]
     content = response.content.decode()
     assert f'href="{portal.household.get_absolute_url()}"' in content
     assert f"Open {portal.household}" in content
@@ -100,7 +100,7 @@ def test_editing_to_another_households_phone_is_refused(client, portal, db_state
         household_form_data(phone_number="312-555-0142"),
     )
     assert response.status_code == 200
-    assert DUPLICATE_PHONE_MESSAGE in field_errors(response, "phone_number")[0]
+    assert str(DUPLICATE_PHONE_MESSAGE) in field_errors(response, "phone_number")[0]
     assert db_state() == before
 
 

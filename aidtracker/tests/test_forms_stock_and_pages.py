@@ -1,5 +1,6 @@
 """Stock forms (restock, adjustment, reorder level) and the portal's error and other pages."""
 
+import re
 from unittest import mock
 from urllib.parse import urlsplit
 
@@ -331,3 +332,13 @@ def test_stock_badges_show_human_labels(client, portal, url_name):
     content = client.get(reverse(url_name, kwargs=kwargs)).content.decode()
     assert "Low stock" in content
     assert ">LOW_STOCK<" not in content
+
+
+def test_dashboard_tables_become_labelled_cards_on_phones(client, portal):
+    signed_in(client, portal, "manager")
+    page = client.get(reverse("home")).content.decode()
+    assert page.count('<table class="table table-cards') == 2  # stock, latest log entries
+    assert "table-responsive" not in page
+    cells = re.findall(r"<td[^>]*>", page)
+    assert cells
+    assert all("data-label=" in cell or "colspan=" in cell for cell in cells)

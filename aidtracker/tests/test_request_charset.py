@@ -94,6 +94,26 @@ def test_the_400_page_gives_the_request_id(client):
     assert response["X-Request-ID"] in response.content.decode()
 
 
+def test_the_400_page_is_in_the_browser_s_language_though_refused_before_the_middleware(client):
+    """The charset is refused before LocaleMiddleware has chosen a language."""
+    response = client.generic(
+        "POST",
+        reverse("login"),
+        b"username=x",
+        content_type=f"{FORM}; charset=latin-1",
+        headers={"accept-language": "ar"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "bootstrap.rtl.min.css" in page
+    assert f'<bdi class="ltr" dir="ltr">{response["X-Request-ID"]}</bdi>' in page
+    english = client.generic(
+        "POST", reverse("login"), b"username=x", content_type=f"{FORM}; charset=latin-1"
+    )
+    assert '<html lang="en" dir="ltr">' in english.content.decode()
+
+
 @pytest.mark.parametrize("charset", [None, "utf-8", "UTF-8", "utf8", "utf_8"])
 def test_a_form_in_utf8_still_goes_through(portal, charset):
     """The refusals above are the charset's doing: in UTF-8, however spelled, it works."""

@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils import translation
 
 from audit.models import AccessLog
 from audit.services import record_access
+from core.tests.translations import translations, with_context
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +76,25 @@ def test_the_admin_lists_entries_but_offers_no_changes(client, admin_staff, entr
     change = client.get(reverse("admin:audit_accesslog_change", args=[entry.pk]))
     assert change.status_code == 200
     assert b'name="_save"' not in change.content
+
+
+def test_who_acted_is_stored_in_the_source_language_whatever_they_read(manager):
+    french = {with_context("staff role", "Manager"): "Responsable"}
+    with translations("fr", french), translation.override("fr"):
+        assert manager.get_role_display() == "Responsable"
+        entry = record_access(staff=manager, action=AccessLog.Action.EXPORT, target="stock")
+    entry.refresh_from_db()
+    assert entry.staff_name == f"{manager.full_name} (Manager)"
+
+
+def test_what_was_exported_is_named_in_the_reader_s_language(client, admin_staff, entry):
+    french = {"monthly summary report": "rapport mensuel"}
+    with translations("fr", french):
+        assert entry.target_label == "monthly summary report"
+        client.force_login(admin_staff.user)
+        page = client.get(
+            reverse("admin:audit_accesslog_changelist"), headers={"accept-language": "fr"}
+        )
+    assert "rapport mensuel" in page.content.decode()
+    unknown = record_access(staff=admin_staff, action=AccessLog.Action.EXPORT, target="new one")
+    assert unknown.target_label == "new one"  # a target no label names yet shows as stored

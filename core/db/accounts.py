@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-APPEND_ONLY_TABLES = ("Distribution_Log", "Stock_Movements", "Access_Log", "Household_Changes")
+APPEND_ONLY_TABLES = (
+    "Distribution_Log",
+    "Distribution_Lot_Takes",
+    "Stock_Movements",
+    "Stock_Transfer_Lots",
+    "Access_Log",
+    "Household_Changes",
+)
 # Append-only too, but anonymising a household deletes its rows (never updates them).
 ERASABLE_TABLES = ("Household_Change_Values",)
 

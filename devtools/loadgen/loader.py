@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.services import actor_snapshot
 from centers.models import DistributionCenter, StaffMember
 from inventory.lots import add_to_lot, fefo_plan, take
 from inventory.models import AidPackage, Inventory, StockLot
@@ -29,8 +30,9 @@ from .planning import Planner
 
 LOG_INSERT = (
     "INSERT INTO Distribution_Log (log_id, household_id, package_id, center_id, staff_id, "
-    "quantity_distributed, distribution_date, transaction_status, failure_reason, "
-    "failure_code, notes, voided_log_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "staff_name, staff_role, quantity_distributed, distribution_date, transaction_status, "
+    "failure_reason, failure_code, notes, voided_log_id) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 HOUSEHOLD_INSERT = (
     "INSERT INTO Households (household_id, family_name, primary_contact_name, phone_number, "
@@ -40,8 +42,8 @@ HOUSEHOLD_INSERT = (
 )
 MOVEMENT_INSERT = (
     "INSERT INTO Stock_Movements (inventory_id, kind, reason, quantity_change, "
-    "quantity_after, staff_id, notes, created_at) "
-    "VALUES (%s, 'restock', 'delivery', %s, %s, %s, %s, %s)"
+    "quantity_after, staff_id, staff_name, staff_role, notes, created_at) "
+    "VALUES (%s, 'restock', 'delivery', %s, %s, %s, %s, %s, %s, %s)"
 )
 
 
@@ -200,6 +202,8 @@ class BulkLoader(Planner):
         return packages
 
     def ensure_staff(self, centers):
+        """{center id: (staff id, name, role)}: who records each center's rows, and the
+        name and role the rows keep of them (audit.services.actor_snapshot)."""
         staff = {}
         for center in centers:
             member = (
@@ -214,7 +218,7 @@ class BulkLoader(Planner):
                     center=center,
                     hire_date=datetime.date(2020, 1, 1),
                 )
-            staff[center.pk] = member.pk
+            staff[center.pk] = (member.pk, *actor_snapshot(member))
         return staff
 
     # Inserts -------------------------------------------------------------------
@@ -288,7 +292,7 @@ class BulkLoader(Planner):
                             inventory.pk,
                             delivery,
                             on_hand + delivery,
-                            staff[key[0]],
+                            *staff[key[0]],
                             LOAD_NOTE,
                             sql_time(when),
                         )

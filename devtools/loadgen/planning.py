@@ -114,6 +114,8 @@ class Planner:
     ):
         """Return (successes, failures, voids) as tuples keyed by microsecond timestamps.
 
+        `staff` maps each center to who records its rows there (BulkLoader.ensure_staff).
+
         Active households visit about every VISIT_INTERVAL_DAYS days, mostly at their
         home center, and take a few packages; a package is given only if the
         household's previous one is at least its validity period (UTC days) old.
@@ -229,14 +231,14 @@ class Planner:
         for moment, kind, index in events:
             stamp = sql_time(epoch + datetime.timedelta(microseconds=moment))
             if kind == FAILURE:
-                _, household_id, package_id, center_id, staff_id, code = failures[index]
+                _, household_id, package_id, center_id, staff, code = failures[index]
                 rows.append(
                     (
                         next_id,
                         household_id,
                         package_id,
                         center_id,
-                        staff_id,
+                        *staff,
                         1,
                         stamp,
                         "failed",
@@ -247,7 +249,7 @@ class Planner:
                     )
                 )
             else:
-                _, household_id, package_id, center_id, staff_id, quantity = successes[index]
+                _, household_id, package_id, center_id, staff, quantity = successes[index]
                 if kind == SUCCESS:
                     success_ids[index] = next_id
                     status, voided, change = "success", None, -quantity
@@ -259,7 +261,7 @@ class Planner:
                         household_id,
                         package_id,
                         center_id,
-                        staff_id,
+                        *staff,
                         quantity,
                         stamp,
                         status,

@@ -394,8 +394,12 @@ def unlinked_statements(vendor):
 
 @pytest.fixture
 def unlinked_procedure():
-    """`sp_distribute_package` as it was before confirmed duplicates counted (0008)."""
-    (text,) = sqlfiles.read_statements("distribution", "mysql", "sp_distribute_package.0008")
+    """`sp_distribute_package` whose eligibility check sees the household's own rows
+    only, as before confirmed duplicates counted (0008); the rest as released."""
+    text = sqlfiles.latest_statement("distribution", "mysql", "sp_distribute_package")
+    linked = "(f.household_id = p_household_id OR f.duplicate_of_id = p_household_id)"
+    assert text.count(linked) == 1
+    text = text.replace(linked, "f.household_id = p_household_id")
     name = "sp_test_distribute_unlinked"
     with connection.cursor() as cursor:
         cursor.execute(text.replace("PROCEDURE sp_distribute_package(", f"PROCEDURE {name}("))

@@ -38,6 +38,8 @@ def log_row(original, **overrides):
         "package": original.package,
         "center": original.center,
         "staff": original.staff,
+        "staff_name": original.staff_name,
+        "staff_role": original.staff_role,
         "quantity_distributed": 1,
         "transaction_status": SUCCESS,
         **overrides,

@@ -23,7 +23,7 @@ def test_the_household_page_shows_eligibility_and_history(client, portal):
     assert eligibility == {portal.package: False, portal.other_package: True}
     assert [log.pk for log in panel.context["history"]] == [portal.log.pk]
     assert html.index("Eligibility") < html.index("Distribution history")
-    assert f"<td>{portal.log.pk}</td>" in html
+    assert f'<td data-label="Log #">{portal.log.pk}</td>' in html
     assert "Food basket" in html
 
 

@@ -231,7 +231,7 @@ def test_parallel_posts_of_one_form_are_all_answered_with_its_receipt(portal):
     assert [(r.status_code, r["Location"]) for r in responses] == [(302, receipt)] * PARALLEL
     back_button = worker.post(reverse("distribution:new"), data, follow=True)
     assert back_button.redirect_chain == [(receipt, 302)]
-    assert ALREADY_RECORDED_MESSAGE in back_button.content.decode()
+    assert str(ALREADY_RECORDED_MESSAGE) in back_button.content.decode()
     assert DistributionLog.objects.filter(household=portal.household).count() == 1
 
 

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +33,6 @@ from households.duplicates import (
 )
 from households.models import Household, PossibleDuplicate
 from households.services import (
-    ALREADY_DECIDED_MESSAGE,
     REVIEW_NOT_ALLOWED_MESSAGE,
     confirm_duplicate,
     dismiss_duplicate,
@@ -246,7 +247,7 @@ def test_only_managers_and_admins_decide(request, role):
     staff = request.getfixturevalue(role)
     pair = pair_of(hassan(), twin())
     for decide in (confirm_duplicate, dismiss_duplicate):
-        with pytest.raises(PermissionDenied, match=REVIEW_NOT_ALLOWED_MESSAGE):
+        with pytest.raises(PermissionDenied, match=str(REVIEW_NOT_ALLOWED_MESSAGE)):
             decide(pair=pair, staff=staff)
     pair.refresh_from_db()
     assert pair.status == Status.OPEN
@@ -369,8 +370,9 @@ def test_a_decided_pair_cannot_be_decided_again(manager, admin_staff, first, sec
         second(pair=pair, staff=admin_staff)
 
     decided = "confirmed duplicates" if first == "confirm" else "not duplicates"
+    when = date_format(timezone.localtime(pair.decided_at), "DATE_FORMAT")
     assert refused.value.messages == [
-        ALREADY_DECIDED_MESSAGE.format(status=decided, staff=manager, when=pair.decided_at)
+        f"This pair was already decided: {decided} by {manager} on {when}."
     ]
     assert list(Household.objects.order_by("pk").values()) == households
 

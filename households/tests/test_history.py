@@ -81,7 +81,11 @@ def test_a_registration_records_every_value_and_who_registered(registered, worke
     assert values["registration_date"] == [None, "2025-02-01"]
     # Personal values are kept apart; the history row itself holds none.
     assert "+13125550142" not in str(change.changes)
-    assert set(change.erasable) == set(history.PERSONAL_FIELDS) - {"notes", "consent_given_by"}
+    assert set(change.erasable) == set(history.PERSONAL_FIELDS) - {
+        "notes",
+        "consent_given_by",
+        "preferred_language",
+    }
 
 
 EDITS = [
@@ -99,6 +103,7 @@ EDITS = [
     ("registration_date", datetime.date(2025, 1, 15)),
     ("last_verified_date", datetime.date(2025, 3, 1)),
     ("notes", "Moved after the flood"),
+    ("preferred_language", "ar"),
 ]
 
 
@@ -274,6 +279,10 @@ def test_a_confirmed_duplicate_records_what_changed_on_every_household(manager):
 # --- The page ---------------------------------------------------------------------
 
 
+# How a page keeps a phone number left to right (core.templatetags.bidi).
+LTR = '<bdi class="ltr" dir="ltr">'
+
+
 def history_section(client, staff, household):
     client.force_login(staff.user)
     page = client.get(reverse("households:detail", args=[household.pk])).content.decode()
@@ -285,7 +294,10 @@ def test_managers_and_admins_see_who_changed_what(client, registered, manager, a
     save_household(household=registered, staff=manager)
     for viewer in (manager, admin_staff):
         section = history_section(client, viewer, registered)
-        assert "Phone changed from +1 312-555-0142 to +1 312-555-0199" in section
+        assert (
+            f"Phone changed from {LTR}+1 312-555-0142</bdi> to {LTR}+1 312-555-0199</bdi>"
+            in section
+        )
         assert f"by {manager.full_name} (Manager)" in section
         assert "Registered" in section
 
@@ -305,5 +317,5 @@ def test_the_history_masks_what_the_viewer_may_not_see(client, registered, manag
     section = history_section(client, manager, registered)
     for hidden in ("0142", "0199", "chidi@example.org", "ngozi@example.org"):
         assert hidden not in section
-    assert "Phone changed from •••••••••42 to •••••••••99" in section
+    assert f"Phone changed from {LTR}•••••••••42</bdi> to {LTR}•••••••••99</bdi>" in section
     assert "4 Harbour Road" in section  # what the manager may see stays whole

@@ -16,7 +16,7 @@ from households import import_jobs, imports
 from households.import_models import HouseholdImport, HouseholdImportRow, ImportStatus
 from households.models import Household
 from households.tests.factories import HouseholdFactory
-from households.tests.test_import import household_row, phone
+from households.tests.test_import import family, household_row, phone
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +42,11 @@ def mixed_rows():
     """Two new families, one family registered already (other spelling), one family
     twice, one bad row: rows 2..7 of the file."""
     return [
-        household_row(phone_number=phone(1)),
+        family(1),
         household_row(phone_number="(312) 555-0142"),
-        household_row(phone_number=phone(2)),
-        household_row(phone_number=phone(2).replace(" ", "")),
-        household_row(phone_number=phone(3), family_size="0"),
+        family(2),
+        family(2, phone_number=phone(2).replace(" ", "")),
+        family(3, family_size="0"),
         household_row(phone_number=phone(4), family_name="Owusu"),
     ]
 
@@ -103,7 +103,9 @@ def test_upload_check_preview_confirm_import(client, manager):
         "error",
         "new",
     ]
-    assert preview[1][2] == f"{imports.DUPLICATE_PHONE_MESSAGE} Household #{existing.pk}."
+    assert preview[1][2] == (
+        f"A household with this phone number is already registered. Household #{existing.pk}."
+    )
     assert preview[3][2] == "Same phone number as row 4."
     assert preview[4][2] == "family_size: Ensure this value is greater than or equal to 1."
     page = client.get(job.get_absolute_url()).content.decode()
@@ -129,7 +131,7 @@ def test_upload_check_preview_confirm_import(client, manager):
 
 def test_the_same_file_again_registers_nothing_new_and_says_so(client, manager):
     client.force_login(manager.user)
-    data = csv_bytes([household_row(phone_number=phone(n)) for n in range(3)])
+    data = csv_bytes([family(n) for n in range(3)])
     first = HouseholdImport.objects.get(pk=upload_and_import(client, data))
     assert first.imported == 3
 
@@ -158,7 +160,7 @@ def upload_and_import(client, data):
     ("name", "data", "message"),
     [
         ("partner.txt", b"family_name\n", "the file name must end in .csv or .xlsx"),
-        ("partner.csv", b"family_name,city\nA,B\n", "Missing column(s): primary_contact_name"),
+        ("partner.csv", b"family_name,city\nA,B\n", "Missing columns: primary_contact_name"),
         ("partner.csv", b"\n\n", "The file is empty"),
         ("partner.csv", "family_name\n".encode("utf-16"), "is not UTF-8 text"),
         ("partner.xlsx", b"not a workbook", "Cannot read partner.xlsx as an Excel workbook"),
@@ -248,7 +250,7 @@ def test_the_rows_filter_ignores_an_unknown_verdict(client, manager):
 def started(manager, count, monkeypatch):
     """A confirmed import of `count` new rows, written two rows per batch."""
     monkeypatch.setattr(imports, "BATCH_SIZE", 2)
-    data = csv_bytes([household_row(phone_number=phone(n)) for n in range(count)])
+    data = csv_bytes([family(n) for n in range(count)])
     job = check(import_jobs.start_import(file_name="big.csv", data=data, staff=manager))
     return import_jobs.confirm_import(job=job, staff=manager)
 
@@ -299,7 +301,7 @@ def test_a_failure_mid_file_leaves_a_clear_state_and_resumes(manager, monkeypatc
     assert (job.imported, job.next_row) == (4, 6)
     assert Household.objects.count() == 4
     assert job.message == (
-        "Stopped by an error: the rows before row 6 are done (4 household(s) registered); "
+        "Stopped by an error: the rows before row 6 are done (4 households registered); "
         "a resume continues from row 6. The error: RuntimeError: the disk is full"
     )
 

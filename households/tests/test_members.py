@@ -125,7 +125,7 @@ def test_a_worker_adds_edits_and_removes_members_on_the_pages(client, worker):
     assert size(household) == 1
     page = client.get(household.get_absolute_url()).content.decode()
     assert "Grace Okafor" in page
-    assert "Family size follows the 1 member(s)." in page
+    assert "Family size follows the 1 member." in page
 
     edit = client.post(
         reverse("households:member_edit", args=[added.pk]), {**data, "full_name": "Grace O."}

@@ -171,7 +171,7 @@ def test_bad_entitlements_get_a_message_and_change_nothing(client, admin_staff, 
         reverse("inventory:package_edit", args=[package.pk]), package_form_data(**changes)
     )
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert str(message) in response.content.decode()
     refreshed = AidPackage.objects.get(pk=package.pk)
     assert (refreshed.package_name, refreshed.max_units) == (package.package_name, None)
 

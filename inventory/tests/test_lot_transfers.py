@@ -3,8 +3,10 @@ units; receipt makes the same lots at the destination; cancel puts them back."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
+from devtools.triggers import append_only_triggers_lifted
 from inventory.models import StockMovement, Transfer, TransferLot
 from inventory.services import cancel_transfer, dispatch_transfer, receive_transfer, restock
 from inventory.tests.factories import AidPackageFactory
@@ -171,13 +173,15 @@ def test_a_cancel_puts_the_units_back_into_the_lots_they_left(
     assert_lots_add_up()
 
 
+@pytest.mark.django_db(transaction=True)  # lifting the triggers is DDL: MySQL commits it
 def test_a_transfer_sent_before_lots_arrives_and_returns_without_a_lot(
     center, other_center, manager, other_manager, admin_staff
 ):
     soap = AidPackageFactory(category="hygiene")
     restock(center=center, package=soap, quantity=10, staff=admin_staff)
     first, second = (send(center, other_center, soap, manager, 3) for _ in range(2))
-    TransferLot.objects.filter(transfer__in=[first, second]).delete()  # as if sent before lots
+    with append_only_triggers_lifted(connection):  # as if sent before lots existed
+        TransferLot.objects.filter(transfer__in=[first, second]).delete()
 
     receive_transfer(transfer=first, quantity_received=3, staff=other_manager)
     cancel_transfer(transfer=second, staff=manager)
@@ -199,6 +203,7 @@ def test_the_waybill_and_the_transfer_page_name_the_lots(
 
     assert 'id="waybill-lots"' in waybill
     for code, expiry, units in (("B", day(10), 5), ("A", day(40), 3)):
+        code = f'<bdi class="ltr" dir="ltr">{code}</bdi>'  # left to right in Arabic too
         cells = (
             f'<td>{code}</td><td>{expiry:%Y-%m-%d}</td><td class="waybill-quantity">{units}</td>'
         )

@@ -62,7 +62,7 @@ def test_only_managers_of_the_center_and_admins_change_stock(
     center, package, worker, volunteer, other_manager, admin_staff
 ):
     for staff in (worker, volunteer, other_manager):
-        with pytest.raises(PermissionDenied, match=NOT_ALLOWED_MESSAGE):
+        with pytest.raises(PermissionDenied, match=str(NOT_ALLOWED_MESSAGE)):
             restock(center=center, package=package, quantity=5, staff=staff)
     assert (
         restock(center=center, package=package, quantity=5, staff=admin_staff).quantity_on_hand == 5

@@ -159,7 +159,7 @@ def test_dispatch_refuses_bad_quantities(stocked, center, other_center, package,
 
 
 def test_dispatch_to_the_same_center_is_refused(stocked, center, package, manager):
-    with pytest.raises(ValidationError, match=SAME_CENTER_MESSAGE):
+    with pytest.raises(ValidationError, match=str(SAME_CENTER_MESSAGE)):
         dispatch_transfer(
             source=center, destination=center, package=package, quantity=1, staff=manager
         )
@@ -168,7 +168,7 @@ def test_dispatch_to_the_same_center_is_refused(stocked, center, package, manage
 
 def test_dispatch_to_an_inactive_center_is_refused(stocked, center, package, manager):
     closed = DistributionCenterFactory(status=DistributionCenter.Status.INACTIVE)
-    with pytest.raises(ValidationError, match=DESTINATION_INACTIVE_MESSAGE):
+    with pytest.raises(ValidationError, match=str(DESTINATION_INACTIVE_MESSAGE)):
         dispatch_transfer(
             source=center, destination=closed, package=package, quantity=1, staff=manager
         )
@@ -180,7 +180,7 @@ def test_only_managers_of_the_source_and_admins_dispatch(
 ):
     before = snapshot()
     for staff in (volunteer, worker, other_manager):
-        with pytest.raises(PermissionDenied, match=DISPATCH_NOT_ALLOWED_MESSAGE):
+        with pytest.raises(PermissionDenied, match=str(DISPATCH_NOT_ALLOWED_MESSAGE)):
             dispatch_transfer(
                 source=center, destination=other_center, package=package, quantity=1, staff=staff
             )
@@ -261,13 +261,13 @@ def test_shortfall_reason_defaults_to_lost(transfer, other_manager):
 @pytest.mark.parametrize("notes", [None, "", "   "])
 def test_shortfall_without_notes_is_refused(transfer, other_manager, notes):
     before = snapshot()
-    with pytest.raises(ValidationError, match=LOSS_NOTES_MESSAGE):
+    with pytest.raises(ValidationError, match=str(LOSS_NOTES_MESSAGE)):
         receive_transfer(transfer=transfer, quantity_received=7, staff=other_manager, notes=notes)
     assert snapshot() == before
 
 
 def test_shortfall_with_a_reason_that_is_not_a_loss_is_refused(transfer, other_manager):
-    with pytest.raises(ValidationError, match=LOSS_REASON_MESSAGE):
+    with pytest.raises(ValidationError, match=str(LOSS_REASON_MESSAGE)):
         receive_transfer(
             transfer=transfer,
             quantity_received=7,
@@ -308,7 +308,7 @@ def test_receipt_by_the_wrong_center_is_refused(
     """The source's manager, and staff of the destination who are not managers, cannot."""
     before = snapshot()
     for staff in (manager, worker, volunteer):
-        with pytest.raises(PermissionDenied, match=RECEIVE_NOT_ALLOWED_MESSAGE):
+        with pytest.raises(PermissionDenied, match=str(RECEIVE_NOT_ALLOWED_MESSAGE)):
             receive_transfer(transfer=transfer, quantity_received=8, staff=staff)
     assert snapshot() == before
     assert on_hand(other_center, package) is None
@@ -317,7 +317,7 @@ def test_receipt_by_the_wrong_center_is_refused(
 def test_receipt_of_a_cancelled_transfer_is_refused(transfer, manager, other_manager):
     cancel_transfer(transfer=transfer, staff=manager)
     before = snapshot()
-    with pytest.raises(ValidationError, match=NOT_IN_TRANSIT_MESSAGES[Status.CANCELLED]):
+    with pytest.raises(ValidationError, match=str(NOT_IN_TRANSIT_MESSAGES[Status.CANCELLED])):
         receive_transfer(transfer=transfer, quantity_received=8, staff=other_manager)
     assert snapshot() == before
 
@@ -341,7 +341,7 @@ def test_cancel_puts_the_units_back_at_the_source(transfer, center, package, man
 def test_cancel_after_receipt_is_refused(transfer, manager, other_manager):
     receive_transfer(transfer=transfer, quantity_received=8, staff=other_manager)
     before = snapshot()
-    with pytest.raises(ValidationError, match=NOT_IN_TRANSIT_MESSAGES[Status.RECEIVED]):
+    with pytest.raises(ValidationError, match=str(NOT_IN_TRANSIT_MESSAGES[Status.RECEIVED])):
         cancel_transfer(transfer=transfer, staff=manager)
     assert snapshot() == before
     assert_stock_balances()
@@ -349,7 +349,7 @@ def test_cancel_after_receipt_is_refused(transfer, manager, other_manager):
 
 def test_cancel_twice_is_refused(transfer, manager):
     cancel_transfer(transfer=transfer, staff=manager)
-    with pytest.raises(ValidationError, match=NOT_IN_TRANSIT_MESSAGES[Status.CANCELLED]):
+    with pytest.raises(ValidationError, match=str(NOT_IN_TRANSIT_MESSAGES[Status.CANCELLED])):
         cancel_transfer(transfer=transfer, staff=manager)
     assert on_hand(transfer.source, transfer.package) == 20
 
@@ -359,7 +359,7 @@ def test_only_managers_of_the_source_and_admins_cancel(
 ):
     before = snapshot()
     for staff in (other_manager, worker, volunteer):
-        with pytest.raises(PermissionDenied, match=CANCEL_NOT_ALLOWED_MESSAGE):
+        with pytest.raises(PermissionDenied, match=str(CANCEL_NOT_ALLOWED_MESSAGE)):
             cancel_transfer(transfer=transfer, staff=staff)
     assert snapshot() == before
     assert cancel_transfer(transfer=transfer, staff=admin_staff).status == Status.CANCELLED

@@ -355,8 +355,8 @@ def test_the_page_loads_the_breakdown_of_the_range_as_a_fragment(client, admin_s
     body = html.split('id="people-table"')[1]
     assert re.search(
         r'<th scope="row">Female</th>'
-        + "".join(rf'<td class="text-end">{count}</td>' for count in female)
-        + rf'<td class="text-end">{sum(female)}</td>',
+        + "".join(rf'<td class="text-end" data-label="[^"]+">{count}</td>' for count in female)
+        + rf'<td class="text-end" data-label="Total">{sum(female)}</td>',
         body,
     )
     assert cells(html, "people-not-disaggregated")[0] == "Not disaggregated"

@@ -136,8 +136,8 @@ def test_the_json_export_holds_everything_about_the_household(client, world):
     assert "Card issued" in [what for what, _ in history]
     access = [(entry["action"], entry["what"]) for entry in data["access_log"]]
     assert ("List households", "household search") in access
-    assert ("View household", "household") in access
-    assert access[-1] == ("Export", "subject access")  # this export, recorded first
+    assert ("View household", "household record") in access
+    assert access[-1] == ("Export", "subject access export")  # this export, recorded first
 
 
 def test_the_printable_page_holds_the_same(client, world):

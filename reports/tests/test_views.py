@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AccessLog
+from core.tests.translations import translations, with_context
 from reports.views import MonthlySummaryView
 
 from .factories import build_dataset
@@ -125,6 +126,12 @@ def test_monthly_page_shows_table_totals_and_chart_data(client, admin_staff, dat
     for tag in re.findall(r"<script[^>]*>", html):
         assert "src=" in tag or 'type="application/json"' in tag, tag
     assert "js/monthly-chart.js" in html
+    downloads = re.findall(r'href="\?[^"]*format=(\w+)"[^>]*download>([^<]*)<', html)
+    assert downloads == [
+        ("csv", "Download CSV"),
+        ("xlsx", "Download Excel (XLSX)"),
+        ("hxl", "Download HXL CSV"),
+    ]
     # The Content-Security-Policy allows no inline styles either.
     assert 'style="' not in html
 
@@ -149,7 +156,8 @@ def test_invalid_filters_show_errors_and_export_nothing(client, admin_staff):
         format="csv",
     )
     assert bad.status_code == 400
-    assert get(client, admin_staff, "reports:monthly", format="pdf").status_code == 400
+    for unknown in ("pdf", "json", "html"):  # json and html: the subject access export's
+        assert get(client, admin_staff, "reports:monthly", format=unknown).status_code == 400
     assert not AccessLog.objects.exists()
 
 
@@ -317,3 +325,87 @@ def test_every_export_is_recorded_in_the_access_log(client, manager, dataset, ce
 def test_viewing_a_page_is_not_an_export(client, admin_staff, dataset):
     get(client, admin_staff, "reports:monthly", **MONTHS)
     assert not AccessLog.objects.exists()
+
+
+# --- Languages and phones ---------------------------------------------------------
+
+
+def get_in(client, staff, language, name, **params):
+    client.force_login(staff.user)
+    return client.get(reverse(name), params, headers={"accept-language": language})
+
+
+def test_exports_name_their_columns_in_the_reader_s_language_and_keep_the_data(
+    client, admin_staff, dataset
+):
+    french = {
+        "Month": "Mois",
+        "Center": "Centre",
+        with_context("aid package", "Package"): "Colis",
+        "Monthly summary": "Résumé mensuel",
+        "Totals": "Totaux",
+        "All months": "Tous les mois",
+    }
+    with translations("fr", french):
+        hxl = read_csv(get_in(client, admin_staff, "fr", "reports:monthly", format="hxl", **MONTHS))
+        stock = read_csv(get_in(client, admin_staff, "fr", "reports:stock", format="csv"))
+        xlsx = get_in(client, admin_staff, "fr", "reports:monthly", format="xlsx", **MONTHS)
+        english = read_csv(get(client, admin_staff, "reports:monthly", format="hxl", **MONTHS))
+    assert (hxl[0][0], hxl[0][2]) == ("Mois", "Centre")
+    assert hxl[1][:3] == english[1][:3] == ["#date", "#loc+code", "#loc+name"]
+    assert hxl[2:] == english[2:]  # the data, months in ISO included, stays as it is
+    assert stock[0][3] == "Colis"
+    assert english[0][:3] == ["Month", "Center ID", "Center"]
+    workbook = load_workbook(io.BytesIO(xlsx.content), read_only=True)
+    assert workbook.sheetnames == ["Résumé mensuel", "Totaux"]
+    assert list(workbook["Totaux"].iter_rows(values_only=True))[-1][0] == "Tous les mois"
+
+
+def test_an_arabic_page_reads_right_to_left_and_gives_the_chart_its_words(
+    client, admin_staff, dataset
+):
+    arabic = {with_context("aid package", "Packages"): "الطرود", "Food": "غذاء"}
+    with translations("ar", arabic):
+        html = get_in(client, admin_staff, "ar", "reports:monthly", **MONTHS).content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert 'data-y-title="الطرود"' in html
+    # Months are written the Arabic way on the page, and kept ISO in the chart's data
+    # (monthly-chart.js writes them in the page's language).
+    assert "يناير 2025" in html
+    data = re.search(r'<script id="monthly-chart-data"[^>]*>(.*?)</script>', html).group(1)
+    chart = json.loads(data)
+    assert chart["labels"] == ["2025-01", "2025-02", "2025-03"]
+    assert "غذاء" in [dataset["label"] for dataset in chart["datasets"]]
+
+
+def cells_without_labels(html, table_id):
+    """The <td>s of a phone-first table that a phone would show without their column's
+    name (a cell spanning columns is a message of its own)."""
+    table = re.search(rf'<table[^>]*id="{table_id}"[^>]*>(.*?)</table>', html, re.S).group(1)
+    return [
+        cell
+        for cell in re.findall(r"<td[^>]*>", table)
+        if "data-label=" not in cell and "colspan" not in cell
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "table_id"),
+    [
+        ("reports:monthly", "monthly-table"),
+        ("reports:stock", "stock-report"),
+        ("reports:coverage", "coverage-report"),
+        ("reports:owed", "owed-report"),
+        ("reports:movements", "movement-report"),
+    ],
+)
+def test_report_tables_become_labelled_cards_on_phones(
+    client, admin_staff, dataset, name, table_id
+):
+    html = get(client, admin_staff, name, **(MONTHS if name == "reports:monthly" else {}))
+    html = html.content.decode()
+    table = re.search(rf'<table class="([^"]*)"[^>]*id="{table_id}"', html)
+    assert "table-cards" in table.group(1).split()
+    assert "table-responsive" not in html
+    assert re.search(rf'id="{table_id}".*?<td', html, re.S), "the table has rows"
+    assert cells_without_labels(html, table_id) == []

@@ -2,6 +2,7 @@
 // A USB or Bluetooth scanner "types" the code and Enter into #scan-code, which submits the
 // form; a person can type it too. On a phone, "Scan card with camera" reads the QR code
 // with the browser's BarcodeDetector where it exists, else with jsQR (served from here).
+// What it says comes translated from #scan-status's data- attributes (no JS catalog).
 (function () {
   const form = document.getElementById("scan-form");
   const input = document.getElementById("scan-code");
@@ -25,7 +26,7 @@
   function found(code) {
     stop();
     input.value = code.trim();
-    status.textContent = "Card read: " + input.value;
+    status.textContent = status.dataset.read + " " + input.value;
     form.requestSubmit ? form.requestSubmit() : form.submit();
   }
 
@@ -81,13 +82,13 @@
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
     } catch (error) {
-      status.textContent = "The camera is not available: type the code or search by name.";
+      status.textContent = status.dataset.noCamera;
       return;
     }
     video.srcObject = stream;
     video.hidden = false;
     await video.play();
-    status.textContent = "Hold the card's QR code in front of the camera.";
+    status.textContent = status.dataset.hold;
     scan();
   });
 })();

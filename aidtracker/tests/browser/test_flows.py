@@ -264,6 +264,8 @@ OVERFLOW_SCRIPT = """() => {
   const clipped = [];
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();
+    // checkVisibility: a closed <details> menu keeps its boxes but shows nothing.
+    if (!el.checkVisibility({visibilityProperty: true})) continue;
     if (box.width && box.right > width + 1 && !scrolls(el)) {
       const classes = typeof el.className === 'string' && el.className
         ? '.' + el.className.split(' ').join('.') : '';

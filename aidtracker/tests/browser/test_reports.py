@@ -11,6 +11,7 @@ import re
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -102,3 +103,37 @@ def test_manager_reads_stock_worst_first_and_coverage_of_own_center(page, live_s
     page.goto(f"{live_server.url}{reverse('reports:index')}")
     page.get_by_role("link", name="Eligibility coverage").click()
     expect(page.locator("table tbody").first).to_contain_text(portal.package.package_name)
+
+
+CHART_OPTIONS = """() => {
+    const chart = Chart.getChart(document.getElementById("monthly-chart"));
+    const options = chart.options;
+    return {
+        reverse: options.scales.x.reverse,
+        legend: options.plugins.legend.rtl,
+        tooltip: options.plugins.tooltip.rtl,
+        label: options.plugins.tooltip.callbacks.label(
+            {dataset: {label: "Food"}, parsed: {y: 1234}}
+        ),
+        months: chart.data.labels,
+    };
+}"""
+
+
+@pytest.mark.parametrize(("language", "rtl"), [("en", False), ("ar", True)])
+def test_the_chart_reads_right_to_left_in_arabic(page, live_server, portal, manager, language, rtl):
+    log_in(page, live_server, "manager")
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}{reverse('reports:monthly')}")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if rtl else "ltr")
+    expect(page.locator("#monthly-chart-box")).to_be_visible()
+
+    drawn = page.evaluate(CHART_OPTIONS)
+    # Months run from right to left, and the legend and tooltips read right to left.
+    assert (drawn["reverse"], drawn["legend"], drawn["tooltip"]) == (rtl, rtl, rtl)
+    # Numbers and months are written the page language's way, in Western digits.
+    assert re.fullmatch(r"Food: 1\D?234", drawn["label"]), drawn["label"]
+    assert not any(re.fullmatch(r"\d{4}-\d{2}", month) for month in drawn["months"])
+    assert all(re.search(r"[0-9]{4}", month) for month in drawn["months"])
