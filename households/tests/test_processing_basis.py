@@ -130,9 +130,27 @@ def test_the_import_takes_the_basis_from_optional_columns(tmp_path, worker):
             consent_given_by="Akua Mensah",
             basis_recorded_on="2025-01-20",
         ),
-        household_row(phone_number="+1 312 555 0102", processing_basis="legal_obligation"),
-        household_row(phone_number="+1 312 555 0103"),
-        household_row(phone_number="+1 312 555 0104", processing_basis="consent"),
+        # Four different families: rows that look alike would be queued for review.
+        household_row(
+            family_name="Osei",
+            primary_contact_name="Kofi Osei",
+            address="17 Market Lane",
+            phone_number="+1 312 555 0102",
+            processing_basis="legal_obligation",
+        ),
+        household_row(
+            family_name="Boateng",
+            primary_contact_name="Ama Boateng",
+            address="230 Station Street",
+            phone_number="+1 312 555 0103",
+        ),
+        household_row(
+            family_name="Asante",
+            primary_contact_name="Yaw Asante",
+            address="9 Hill View",
+            phone_number="+1 312 555 0104",
+            processing_basis="consent",
+        ),
     ]
     path = write_csv(tmp_path / "basis.csv", rows, columns=[*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS])
     assert run(path) == "imported 3, duplicates 0, errors 1\n"
