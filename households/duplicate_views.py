@@ -13,8 +13,8 @@ from centers import policies
 from core.db.retry import LockContention
 from core.mixins import PageMixin, StaffRequiredMixin
 
-from .duplicates import review_queue, served_counts
 from .models import PossibleDuplicate
+from .selectors import review_queue, served_counts
 from .services import REVIEW_NOT_ALLOWED_MESSAGE, confirm_duplicate, dismiss_duplicate
 
 

@@ -2,19 +2,26 @@
 
 The rule is households.matching's; this module reads the registry so that a batch of
 registrations (an import of 100,000 rows) or the whole registry is matched in
-seconds, not hours. Registered households are read in a few passes (a group of
-cities each, only the columns the rule needs) and met in blocks that a pair must
-share anyway: the city, the address numbers (the rule's address branch needs the
-same numbers) and a first letter of a family-name word. Inside a block rapidfuzz
-compares the family-name keys, and only the pairs that pass are judged in full. A
+seconds, not hours. Registered households are met in blocks that a pair must share
+anyway: the city, the address numbers (the rule's address branch needs the same
+numbers) and a first letter of a family-name word. Inside a block rapidfuzz
+compares the family-name keys, and only the pairs that pass are judged in full.
+
+How the registry is read depends on how much of it the candidates' cities hold. A
 city with few candidates (a registration) is not read whole: its distinct family
 names come from the (city, family_name) index, and only the households whose family
-name is alike a candidate's are read. The phone branch reads the indexed
-`phone_tail` column.
+name is alike a candidate's are read. Cities holding most of the registry (a large
+import) are read in one pass over the table in primary-key order, only the columns
+the rule needs; other cities a group at a time. The phone branch reads the indexed
+`phone_tail` column. An import finds the rows the address branch may pass
+(`registry_neighbours`) from its file's values as typed, while the rows are still
+being checked, and judges them once they are (`best_matches`); the earlier rows of
+the file are met the same way in memory (`EarlierRegistrations`).
 
-On a 1,000,000-household registry of the load data (MariaDB, 2 shared cores):
-100,000 candidates take about 15 s, one registration about 0.1 s, and
-`scan_registry` about 20 s with a peak of about 350 MB.
+On a 1,000,000-household registry of the load data (MariaDB, 2 shared cores): the
+pass for 100,000 candidates takes 15 to 30 s (most of it reading the table, while the
+rows are checked), one registration about 0.1 s, and `scan_registry` about 20 s with
+a peak of about 350 MB.
 
 A candidate is compared with registered households that are not confirmed
 duplicates (a confirmed duplicate is represented by the household it duplicates).
@@ -24,11 +31,11 @@ the family name, or in a house number, is found only through the phone.
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, islice
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.text import get_text_list
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -160,11 +167,10 @@ def _blocks(key, numbers):
 
 @dataclass
 class _CityBlocks:
-    """The candidates of one city, by block, and the address numbers they have."""
+    """The candidates of one city by block: {address numbers: {initial: [indexes]}}."""
 
-    indexes: list
-    blocks: dict
-    numbers: set
+    indexes: list = field(default_factory=list)
+    blocks: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
 
 
 def possible_duplicates(candidates, *, exclude_ids=()):
@@ -240,14 +246,14 @@ def _match_by_address(candidates, consider):
     are read whole (see `_rows_of_cities`), keeping no rows, only the candidates'
     blocks.
     """
-    by_city = defaultdict(lambda: _CityBlocks([], defaultdict(list), set()))
+    by_city = defaultdict(_CityBlocks)
     for index, candidate in enumerate(candidates):
         if candidate.city_key and not candidate.address_key.empty:
             city = by_city[candidate.city_key]
             city.indexes.append(index)
-            city.numbers.add(candidate.address_key.numbers)
-            for block in _blocks(candidate.family_key, candidate.address_key.numbers):
-                city.blocks[block].append(index)
+            by_initial = city.blocks[candidate.address_key.numbers]
+            for initial in family_initials(candidate.family_key):
+                by_initial[initial].append(index)
     if not by_city:
         return
     spellings = _city_spellings()
@@ -311,12 +317,12 @@ def _compare(rows, cities, candidates, consider):
         city = cities.get(city_key(row[CITY]))
         if city is None:
             continue  # another city that the database's collation finds equal
-        numbers = address_numbers(row[ADDRESS])
-        if numbers not in city.numbers:
+        by_initial = city.blocks.get(address_numbers(row[ADDRESS]))
+        if by_initial is None:
             continue
         key = name_key(row[FAMILY])
-        for block in _blocks(key, numbers):
-            for index in city.blocks.get(block, ()):
+        for initial in family_initials(key):
+            for index in by_initial.get(initial, ()):
                 if fuzz.ratio(family_keys[index], key, score_cutoff=FAMILY_CUTOFF):
                     consider(index, row)
 
@@ -564,38 +570,6 @@ def _scan_phone_tails(consider):
             by_tail[row[-1]].append(row)
         for rows in by_tail.values():
             _all_pairs(rows, rows, consider)
-
-
-# --- The review queue (reads) ------------------------------------------------------
-
-
-def review_queue():
-    """The open pairs, best first, with both households.
-
-    Households are shared by every center, so a manager reviews every pair, as an
-    admin does.
-    """
-    return (
-        PossibleDuplicate.objects.filter(status=PossibleDuplicate.Status.OPEN)
-        .select_related("household_a", "household_b")
-        .order_by("-score", "id")
-    )
-
-
-def served_counts(household_ids):
-    """Served distributions (successful, not voided) per household id, in one query.
-
-    Read through the audit log's reverse relation, so this app imports nothing of
-    the distribution app above it.
-    """
-    served = Q(
-        distribution_logs__transaction_status="success", distribution_logs__void__isnull=True
-    )
-    return dict(
-        Household.objects.filter(pk__in=household_ids)
-        .annotate(served=Count("distribution_logs", filter=served))
-        .values_list("pk", "served")
-    )
 
 
 POSSIBLE_DUPLICATE_MESSAGE = _("Possible duplicate of %(households)s. A manager will review it.")

@@ -73,6 +73,9 @@ PERSONAL_MEMBER_FIELDS = frozenset({"full_name", "date_of_birth"})
 ALTERNATES = "alternates"  # their names, personal
 CARD = "card"
 REVIEW = "duplicate_review"
+# Owed items a confirmed duplicate hands to its survivor (their ids).
+OWED_HANDED_OVER = "open_owed_items"
+OWED_TAKEN_OVER = "owed_items_taken_over"
 
 LABELS = {
     "phone_number": _("Phone"),
@@ -82,6 +85,8 @@ LABELS = {
     ALTERNATES: _("Alternate collectors"),
     CARD: _("Card"),
     REVIEW: _("Possible duplicate"),
+    OWED_HANDED_OVER: _("Open owed items"),
+    OWED_TAKEN_OVER: _("Owed items taken over"),
 }
 # Values shown left to right whatever the page's direction.
 LTR_FIELDS = frozenset({"phone_number", "email", "zip_code", CARD})

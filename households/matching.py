@@ -210,15 +210,19 @@ def address_numbers(address):
 
     Two addresses alike have the same numbers, so this is also the matcher's block.
     """
-    if not address or not _DIGITS.search(address):
+    if not address:
         return ()
     if address.isascii():  # as fold() would leave them, without folding the rest
-        words = [
-            word.replace("'", "").replace("`", "").lower()
-            for word in _ASCII_NUMBERED.findall(address)
-        ]
-    else:
+        words = _ASCII_NUMBERED.findall(address)
+        if "'" in address or "`" in address:
+            words = [word.replace("'", "").replace("`", "") for word in words]
+        words = [word.lower() for word in words]
+    elif _DIGITS.search(address):
         words = _NUMBERED.findall(fold(address))
+    else:
+        return ()
+    if len(words) == 1:  # most addresses: a registry is read through this, row by row
+        return (words[0].lstrip("0") or "0",)
     return tuple(sorted(word.lstrip("0") or "0" for word in words))
 
 

@@ -276,7 +276,9 @@ class HouseholdCard(models.Model):
 
     The code is random and carries no personal data. A household has one valid card
     at a time: issuing a new one (a lost card) revokes the previous one, and a scan of
-    a revoked card says when it was revoked.
+    a revoked card says when it was revoked. `issued_by_name` keeps who issued it as
+    they were named then, so renaming a staff member rewrites no past card (their role
+    then is in the household's change history, which records every issue).
     """
 
     id = models.AutoField(primary_key=True, db_column="card_id")
@@ -284,6 +286,11 @@ class HouseholdCard(models.Model):
     code = models.CharField(max_length=16, unique=True)
     issued_by = models.ForeignKey(
         "centers.StaffMember", on_delete=models.PROTECT, related_name="issued_cards"
+    )
+    issued_by_name = models.CharField(
+        max_length=120,
+        help_text=_("Who issued the card, as named then."),
+        verbose_name=_("issued by (name then)"),
     )
     issued_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -294,6 +301,11 @@ class HouseholdCard(models.Model):
         verbose_name_plural = _("household cards")
         ordering = ["-issued_at", "-id"]
         indexes = [models.Index(fields=["household", "revoked_at"], name="idx_card_household")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(issued_by_name=""), name="chk_card_issued_by_name"
+            ),
+        ]
 
     def __str__(self):
         return gettext("Card %(code)s of %(household)s") % {

@@ -1,10 +1,11 @@
-"""Reads over households: the search field workers use to find a family, and card scans."""
+"""Reads over households: the search field workers use to find a family, card scans,
+imports and the review queue of possible duplicates."""
 
 import contextlib
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,7 @@ from audit.models import HouseholdChange
 from core.params import parse_id
 
 from .import_models import HouseholdImport, ImportStatus
-from .models import CARD_ALPHABET, CARD_CODE_LENGTH, Household, HouseholdCard
+from .models import CARD_ALPHABET, CARD_CODE_LENGTH, Household, HouseholdCard, PossibleDuplicate
 from .phones import normalize_phone
 
 ORDER = ("family_name", "id")  # Household.Meta.ordering: what every list of households shows
@@ -240,4 +241,36 @@ def inactive_households(*, since):
         .exclude(Exists(served))
         .exclude(Exists(changed))
         .order_by("pk")
+    )
+
+
+# --- Possible duplicates ---------------------------------------------------------
+
+
+def review_queue():
+    """The open pairs, best first, with both households.
+
+    Households are shared by every center, so a manager reviews every pair, as an
+    admin does.
+    """
+    return (
+        PossibleDuplicate.objects.filter(status=PossibleDuplicate.Status.OPEN)
+        .select_related("household_a", "household_b")
+        .order_by("-score", "id")
+    )
+
+
+def served_counts(household_ids):
+    """Served distributions (successful, not voided) per household id, in one query.
+
+    Read through the audit log's reverse relation, so this app imports nothing of
+    the distribution app above it.
+    """
+    served = Q(
+        distribution_logs__transaction_status="success", distribution_logs__void__isnull=True
+    )
+    return dict(
+        Household.objects.filter(pk__in=household_ids)
+        .annotate(served=Count("distribution_logs", filter=served))
+        .values_list("pk", "served")
     )

@@ -7,15 +7,18 @@ app's Household_Changes) in the same transaction as the change itself.
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import HouseholdChangeAction as Action
+from audit.services import actor_snapshot
 from centers import policies
+from core.db.bulk import insert_all
 from core.db.retry import LockContention, atomic_with_retries
 
 from . import history
@@ -92,12 +95,12 @@ def _locked_values(household):
 def register_households(*, households, staff):
     """Save many new, already validated households at once (bulk registration).
 
-    One INSERT for the lot (on SQLite a few: it takes fewer parameters a statement)
-    and two for their history; if the database refuses it (a phone number registered by
-    someone else since the caller checked), each household is saved on its own
-    through save_household, so the others are kept and the taken number gets the
-    registration page's refusal. Returns, in order, each saved Household or the
-    ValidationError that refused it. Call inside a transaction.
+    One INSERT for the lot and two for their history (core.db.bulk; on SQLite a few
+    each: it takes fewer parameters a statement); if the database refuses it (a phone
+    number registered by someone else since the caller checked), each household is
+    saved on its own through save_household, so the others are kept and the taken
+    number gets the registration page's refusal. Returns, in order, each saved
+    Household or the ValidationError that refused it. Call inside a transaction.
     """
     if not policies.can_edit_households(staff):
         raise PermissionDenied(EDIT_NOT_ALLOWED_MESSAGE)
@@ -105,7 +108,8 @@ def register_households(*, households, staff):
         return []
     try:
         with transaction.atomic():
-            registered = _insert_households(households)
+            # full_clean has normalised the phone numbers: not parsed again.
+            registered = insert_all(households, stored_as_is=("phone_number",))
             history.record_registrations(households=registered, staff=staff)
             return registered
     except IntegrityError:
@@ -119,52 +123,6 @@ def register_households(*, households, staff):
         except ValidationError as refused:
             outcomes.append(refused)
     return outcomes
-
-
-def _insert_households(households):
-    """Insert new, validated households in a few multi-row INSERTs; give each its id
-    and return them.
-
-    `bulk_create` prepares each value through its field's whole save path: it would
-    parse every phone number twice more (full_clean has normalised them to E.164) and
-    compile every value of every row on its own, which costs more than the database's
-    own work. Here each value is adapted for the database, the phone number kept as
-    it is, and the timestamps are set as auto_now sets them. A database that cannot
-    return the ids of a multi-row INSERT gets `bulk_create`.
-    """
-    if not connection.features.can_return_rows_from_bulk_insert:
-        return Household.objects.bulk_create(households)
-    meta = Household._meta
-    fields = [field for field in meta.concrete_fields if not (field.primary_key or field.generated)]
-    phone = meta.get_field("phone_number")
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    returning, _params = connection.ops.return_insert_columns([meta.pk])
-    now = timezone.now()
-    size = connection.ops.bulk_batch_size(fields, households)
-    for start in range(0, len(households), size):
-        batch = households[start : start + size]
-        values = []
-        for household in batch:
-            household.created_at = household.updated_at = now
-            values.extend(
-                household.phone_number
-                if field is phone
-                else field.get_db_prep_save(getattr(household, field.attname), connection)
-                for field in fields
-            )
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        rows = ", ".join([row] * len(batch))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {rows} {returning}", values
-            )
-            ids = [pk for (pk,) in cursor.fetchall()]
-        for household, pk in zip(batch, ids, strict=True):
-            household.pk = pk
-            household._state.adding = False
-            household._state.db = connection.alias
-    return households
 
 
 @transaction.atomic
@@ -216,7 +174,11 @@ def issue_card(*, household, staff):
                 revoked = [card.display_code for card in valid]
                 valid.update(revoked_at=now)
                 card = HouseholdCard.objects.create(
-                    household=household, code=new_card_code(), issued_by=staff, issued_at=now
+                    household=household,
+                    code=new_card_code(),
+                    issued_by=staff,
+                    issued_by_name=actor_snapshot(staff)[0],
+                    issued_at=now,
                 )
                 history.record(
                     household=household,
@@ -441,9 +403,10 @@ def confirm_duplicate(*, pair, staff):
     points at the older one, whose eligibility from then on counts its distributions
     (distribution.recording). Links stay one step long: if a household is already a
     confirmed duplicate its family's survivor stands for it, and the duplicates of a
-    household that stops surviving move to the new survivor. The audit log is not
-    touched. The household rows are locked survivor first, then the pair's row, so
-    serving the survivor waits for the confirmation (or goes first and is counted).
+    household that stops surviving move to the new survivor, as do its open owed items
+    (move_open_owed_items says why). The audit log is not touched. The
+    household rows are locked survivor first, then the pair's row, so serving the
+    survivor waits for the confirmation (or goes first and is counted).
     """
     if not policies.can_review_duplicates(staff):
         raise PermissionDenied(REVIEW_NOT_ALLOWED_MESSAGE)
@@ -467,6 +430,10 @@ def confirm_duplicate(*, pair, staff):
             Household.objects.filter(pk=newer_id).update(
                 status=Household.Status.INACTIVE, duplicate_of_id=survivor_id, updated_at=now
             )
+            moved = move_open_owed_items(from_id=newer_id, to_id=survivor_id, now=now)
+            if moved:
+                changed[newer_id][0][history.OWED_HANDED_OVER] = moved
+                changed[survivor_id] = ({}, {history.OWED_TAKEN_OVER: moved})
         _decide(locked, PossibleDuplicate.Status.CONFIRMED, staff, now)
         _record_decision(locked, Action.DUPLICATE_CONFIRMED, staff, changed)
         for household_id, (before, after) in changed.items():
@@ -489,6 +456,38 @@ def confirm_duplicate(*, pair, staff):
         except _FamiliesMoved:
             continue
     raise LockContention(gettext("The households kept changing; try again."))
+
+
+def move_open_owed_items(*, from_id, to_id, now):
+    """Give household `to_id` the open owed items of household `from_id`; return their
+    ids. Called when `from_id` is confirmed a duplicate of `to_id`, its survivor.
+
+    An owed item is units the family was due at a hand-out that ran short. A confirmed
+    duplicate is never served again: the family is served as the survivor, whose
+    eligibility already counts the duplicate's distributions, so the partial hand-out
+    blocks the survivor too and only an owed item of the survivor's could let the
+    family collect the rest. What an auditor expects is that the family still gets
+    what it was owed, once, and that the trail shows how: the items still open (not
+    lapsed, not cancelled by a void, not all handed out) move to the survivor, with
+    their quantities, validity and creating distribution unchanged; the audit log is
+    not touched (the creating row still names the household that was served), and the
+    history of both households names the items moved. Closed items stay where they
+    are, as the record of that registration. An owed item is read through the
+    household's reverse relation: this app imports nothing of the distribution app.
+    """
+    owed_item = Household._meta.get_field("owed_items").related_model
+    served = Q(fulfilments__transaction_status="success", fulfilments__void__isnull=True)
+    still_open = (
+        owed_item._base_manager.filter(
+            household_id=from_id, expires_at__gt=now, log__void__isnull=True
+        )
+        .annotate(handed_out=Coalesce(Sum("fulfilments__quantity_distributed", filter=served), 0))
+        .filter(quantity_owed__gt=F("handed_out"))
+    )
+    ids = sorted(still_open.values_list("pk", flat=True))
+    if ids:
+        owed_item._base_manager.filter(pk__in=ids).update(household_id=to_id)
+    return ids
 
 
 def _duplicate_links(newer_id, survivor_id):

@@ -11,6 +11,7 @@ from .models import (
     StockMovement,
     Transfer,
 )
+from .selectors import transfer_actors
 from .services import MAX_REORDER_LEVEL, set_reorder_level
 
 
@@ -136,9 +137,31 @@ class TransferAdmin(ReadOnlyAdmin):
     search_fields = ["package__package_name", "source__center_name", "destination__center_name"]
     list_select_related = ["source", "destination", "package"]
     date_hierarchy = "dispatched_at"
+    # Who acted is shown as they were named then (the steps' movements keep it), not
+    # through the staff keys, which would show today's names.
+    exclude = ["dispatched_by", "received_by", "cancelled_by"]
+    readonly_fields = ["sent_by", "received_by_then", "cancelled_by_then"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(getattr(request, "staff", None))
+
+    @admin.display(description=_("sent by"))
+    def sent_by(self, obj):
+        return self._actor(obj, StockMovement.Kind.TRANSFER_OUT)
+
+    @admin.display(description=_("received by"))
+    def received_by_then(self, obj):
+        return self._actor(obj, StockMovement.Kind.TRANSFER_IN)
+
+    @admin.display(description=_("cancelled by"))
+    def cancelled_by_then(self, obj):
+        return self._actor(obj, StockMovement.Kind.TRANSFER_CANCELLED)
+
+    def _actor(self, obj, kind):
+        """The staff name the step's movement kept; "-" (the admin's empty value) if none."""
+        if not hasattr(obj, "_kept_names"):
+            obj._kept_names = transfer_actors(obj)
+        return obj._kept_names.get(kind) or self.get_empty_value_display()
 
 
 @admin.register(CurrentInventoryStatus)

@@ -384,7 +384,9 @@ class Transfer(models.Model):
     The units leave the source's stock at dispatch and are in transit until the
     destination receives them (once, counting what arrived) or the source cancels.
     The row's status moves on; what happened to the stock, and when, is in the
-    movement log (StockMovement.transfer), which is append-only.
+    movement log (StockMovement.transfer), which is append-only. Who sent, received or
+    cancelled it is shown from those movements, which keep the staff member's name and
+    role as they were then; the `*_by` keys here link the staff members themselves.
     """
 
     Status = TransferStatus

@@ -81,7 +81,7 @@ def transfers_of(center):
     oldest_on_the_road = Case(When(status=Transfer.Status.IN_TRANSIT, then=F("dispatched_at")))
     return (
         Transfer.objects.filter(Q(source=center) | Q(destination=center))
-        .select_related("source", "destination", "package", "dispatched_by")
+        .select_related("source", "destination", "package")
         .annotate(in_transit_first=in_transit_first)
         .order_by(
             "in_transit_first",

@@ -114,7 +114,7 @@ class TransferMixin(StaffRequiredMixin):
 
     def has_permission(self):
         transfers = Transfer.objects.restrict(self.staff).select_related(
-            "source", "destination", "package", "dispatched_by", "received_by", "cancelled_by"
+            "source", "destination", "package"
         )
         self.transfer = get_object_or_404(transfers, pk=self.kwargs["pk"])
         return self.allowed(self.transfer)

@@ -155,12 +155,10 @@ def subject_access(household, staff):
             {
                 "code": card.display_code,
                 "issued_at": card.issued_at,
-                "issued_by": card.issued_by.full_name,
+                "issued_by": card.issued_by_name,
                 "revoked_at": card.revoked_at,
             }
-            for card in HouseholdCard.objects.filter(household=household).select_related(
-                "issued_by"
-            )
+            for card in HouseholdCard.objects.filter(household=household)
         ],
         "distributions": distributions,
         "visits": [

@@ -157,7 +157,15 @@ def _cards(build, ids):
     from households.services import new_card_code
 
     HouseholdCard.objects.bulk_create(
-        (HouseholdCard(household_id=pk, code=new_card_code(), issued_by=build.admin) for pk in ids),
+        (
+            HouseholdCard(
+                household_id=pk,
+                code=new_card_code(),
+                issued_by=build.admin,
+                issued_by_name=build.admin.full_name,
+            )
+            for pk in ids
+        ),
         batch_size=2000,
     )
     codes = dict(

@@ -3,9 +3,11 @@
 Distribution_Log and Stock_Movements keep `staff_name` and `staff_role` with each row,
 written at INSERT by every writer (distributions, refusals, visits, voids, restocks,
 adjustments and transfers here; the stored procedure and the bulk loader have tests
-of their own), so renaming a staff member, or changing their role, later rewrites no
-page, receipt or export about past rows. The database refuses to change the snapshot
-like any other column, and refuses a row that names a staff member but keeps none.
+of their own), and a household card keeps its issuer's name, so renaming a staff
+member, or changing their role, later rewrites no page, receipt or export about past
+rows. A transfer shows who sent, received or cancelled it from its steps' movements.
+The database refuses to change the snapshot like any other column, and refuses a row
+that names a staff member but keeps none.
 """
 
 import pytest
@@ -18,6 +20,8 @@ from devtools.assertions import refused_by
 from distribution.models import DistributionLog
 from distribution.services import DistributionRefused, distribute_package, void_distribution
 from distribution.visits import serve_household
+from households.models import HouseholdCard
+from households.services import issue_card
 from households.tests.factories import HouseholdFactory
 from inventory.models import Inventory, StockMovement
 from inventory.services import (
@@ -155,6 +159,12 @@ def test_renaming_a_staff_member_rewrites_no_page_about_past_rows(
     transfer = dispatch_transfer(
         source=center, destination=other_center, package=package, quantity=1, staff=named_worker
     )
+    cancelled = dispatch_transfer(
+        source=center, destination=other_center, package=package, quantity=1, staff=named_worker
+    )
+    cancel_transfer(transfer=cancelled, staff=named_worker)
+    card = issue_card(household=household, staff=named_worker)
+    assert card.issued_by_name == "Amina Yusuf"
 
     named_worker.first_name, named_worker.last_name = NEW_NAME
     named_worker.save()
@@ -172,6 +182,8 @@ def test_renaming_a_staff_member_rewrites_no_page_about_past_rows(
     admin_pages = [
         reverse("admin:distribution_distributionlog_changelist"),
         reverse("admin:inventory_stockmovement_changelist"),
+        reverse("admin:inventory_transfer_change", args=[transfer.pk]),
+        reverse("admin:inventory_transfer_change", args=[cancelled.pk]),
     ]
     for staff, urls in ((manager, manager_pages), (admin_staff, admin_pages)):
         client.force_login(staff.user)
@@ -252,3 +264,9 @@ def test_the_database_refuses_a_movement_without_its_snapshot(stocked, worker):
     )
     with refused_by("chk_movement_staff_snapshot"):
         StockMovement.objects.bulk_create([movement])
+
+
+def test_the_database_refuses_a_card_without_its_issuers_name(worker):
+    card = HouseholdCard(household=HouseholdFactory(), code="ABCDEFGHJKMN", issued_by=worker)
+    with refused_by("chk_card_issued_by_name"):
+        HouseholdCard.objects.bulk_create([card])

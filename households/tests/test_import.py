@@ -9,9 +9,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import Workbook
 
+from audit.models import HouseholdChange
 from core.fields import DATE_RANGE_MESSAGE, NOT_A_NUMBER_MESSAGE
 from core.validators import FUTURE_DATE_MESSAGE
-from households import imports
+from households import history, imports
 from households.imports import COLUMNS
 from households.models import (
     DUPLICATE_PHONE_MESSAGE,
@@ -20,6 +21,7 @@ from households.models import (
     PossibleDuplicate,
 )
 from households.phones import INVALID_PHONE_MESSAGE
+from households.services import save_household
 from households.tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
@@ -337,6 +339,208 @@ def test_a_row_like_a_registered_family_is_registered_and_queued(tmp_path, worke
     assert {pair.household_a_id, pair.household_b_id} == {registered.pk, newcomer.pk}
     assert pair.status == "open"
     assert report(path)[1]["verdict"] == "new"
+
+
+def one_family_twice():
+    """Two rows of one family under two phone numbers, and a family apart between."""
+    return [
+        household_row(phone_number=phone(1)),
+        family(2),
+        household_row(
+            phone_number=phone(3),
+            family_name="Mensah",
+            primary_contact_name="Akua Mensa",
+            address="4 Harbour Rd",
+            family_size="6",
+        ),
+    ]
+
+
+def test_two_rows_of_one_family_in_a_file_are_both_registered_and_queued(tmp_path, worker):
+    path = write_csv(tmp_path / "twice.csv", one_family_twice())
+
+    assert run(path) == (
+        "imported 3, duplicates 0, errors 0\n"
+        "possible duplicates 1: registered, and queued for a manager's review\n"
+    )
+    first, _other, again = report(path)
+    assert (first["verdict"], again["verdict"]) == ("new", "possible_duplicate")
+    assert again["message"] == (
+        "Possible duplicate of row 2: same family name (Mensah); contact name 95% alike "
+        "(Akua Mensa / Akua Mensah); address 100% alike in Springfield (4 Harbour Rd / "
+        "4 Harbour Road)."
+    )
+    pair = PossibleDuplicate.objects.get()
+    assert (pair.household_a_id, pair.household_b_id) == (
+        int(first["household_id"]),
+        int(again["household_id"]),
+    )
+    assert pair.evidence.splitlines()[0] == "same family name (Mensah)"
+
+
+def test_an_earlier_row_is_matched_across_batches_and_in_a_dry_run(tmp_path, worker, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    path = write_csv(tmp_path / "twice.csv", one_family_twice())
+    dry = tmp_path / "dry.csv"
+
+    run(path, "--dry-run", "--report", str(dry))
+    assert run(path).startswith("imported 3, duplicates 0, errors 0\n")
+
+    with dry.open(encoding="utf-8") as f:
+        assert [line["message"] for line in csv.DictReader(f)] == [
+            line["message"] for line in report(path)
+        ]
+    first, again = report(path)[0], report(path)[2]
+    pair = PossibleDuplicate.objects.get()
+    assert {pair.household_a_id, pair.household_b_id} == {
+        int(first["household_id"]),
+        int(again["household_id"]),
+    }
+
+
+def test_only_earlier_rows_that_are_registered_count(tmp_path, worker):
+    """A row refused for an error, or a duplicate of a registered household, is no
+    family the file registers: a later row like it is new."""
+    HouseholdFactory(phone_number=phone(5), family_name="Owusu", city="Elsewhere")
+    rows = [
+        household_row(phone_number=phone(1), email="x@"),
+        household_row(phone_number=phone(5)),
+        household_row(phone_number=phone(3)),
+    ]
+    path = write_csv(tmp_path / "refused.csv", rows)
+
+    assert run(path) == "imported 1, duplicates 1, errors 1\n"
+    assert [line["verdict"] for line in report(path)] == ["error", "duplicate", "new"]
+    assert not PossibleDuplicate.objects.exists()
+
+
+def test_a_registered_household_is_named_before_an_earlier_row(tmp_path, worker):
+    """Like a registered family and an earlier row both: the message names the
+    registered household, and both pairs are queued."""
+    registered = HouseholdFactory(
+        family_name="Mensah",
+        primary_contact_name="Akua Mensah",
+        address="4 Harbour Road",
+        city="Springfield",
+        phone_number="+1 217 555 0142",
+    )
+    path = write_csv(tmp_path / "thrice.csv", one_family_twice())
+
+    run(path)
+
+    first, _other, again = report(path)
+    assert first["message"].startswith(f"Possible duplicate of household #{registered.pk}: ")
+    assert again["message"].startswith(f"Possible duplicate of household #{registered.pk}: ")
+    pairs = set(PossibleDuplicate.objects.values_list("household_a", "household_b"))
+    first_id, again_id = int(first["household_id"]), int(again["household_id"])
+    assert pairs == {(registered.pk, first_id), (registered.pk, again_id), (first_id, again_id)}
+
+
+def test_rows_whose_phones_end_alike_are_matched_in_any_city(tmp_path, worker):
+    rows = [
+        household_row(phone_number="+1 312 555 0142"),
+        household_row(phone_number="+1 217 555 0142", address="9 Hill Street", city="Salem"),
+    ]
+    path = write_csv(tmp_path / "tails.csv", rows)
+
+    run(path)
+
+    assert report(path)[1]["message"] == (
+        "Possible duplicate of row 2: same family name (Mensah); same contact name "
+        "(Akua Mensah); phones end in the same 7 digits (…5550142); same family size (5)."
+    )
+
+
+def test_worker_processes_check_a_file_as_this_process_does(worker, monkeypatch):
+    """Checked by forked worker processes (as a large file is), every row gets the
+    verdict, message, household and matches it gets when checked here, in order."""
+    HouseholdFactory(
+        family_name="Mensah",
+        primary_contact_name="Akua Mensah",
+        address="4 Harbour Road",
+        city="Springfield",
+        phone_number="+1 217 555 0142",
+    )
+    HouseholdFactory(phone_number=phone(40))
+    rows = [
+        *one_family_twice(),
+        *(family(n, family_size=str(n % 4)) for n in range(4, 30)),
+        household_row(phone_number=phone(40).replace(" ", "")),
+        family(41, phone_number="12"),
+        family(42, phone_number=phone(4)),
+        household_row(phone_number=phone(43), notes="x" * 3000),
+    ]
+    data = write_rows(rows)
+    monkeypatch.setattr(imports, "LOOKUP_SIZE", 7)
+    here = list(imports.check_rows(data))
+
+    monkeypatch.setattr(imports, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(imports.os, "cpu_count", lambda: 2)
+    spawned = []
+    real_pool = imports.ProcessPoolExecutor
+
+    def pool(*args, **kwargs):
+        spawned.append(args[0])
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "ProcessPoolExecutor", pool)
+    forked = list(imports.check_rows(data))
+
+    assert spawned == [2]
+    assert [item.result for item in forked] == [item.result for item in here]
+    verdicts = {item.result.verdict for item in here}
+    assert verdicts == {"new", "possible_duplicate", "duplicate", "error"}
+    for mine, theirs in zip(forked, here, strict=True):
+        assert (mine.matches, mine.rows_alike, mine.same_as_row) == (
+            theirs.matches,
+            theirs.rows_alike,
+            theirs.same_as_row,
+        )
+        if theirs.household is not None:
+            assert history.household_values(mine.household) == history.household_values(
+                theirs.household
+            )
+
+
+def write_rows(rows):
+    """The rows of a CSV file as the import reads them."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in COLUMNS])
+    return imports.parse_rows("rows.csv", buffer.getvalue().encode())
+
+
+def test_an_imported_household_is_stored_as_the_registration_page_stores_it(tmp_path, worker):
+    """The batch INSERT writes what `save_household` writes, and the same history."""
+    values = household_row(
+        phone_number="(312) 555-0199", email="a@example.org", notes="Ground floor"
+    )
+    path = write_csv(tmp_path / "one.csv", [values])
+    run(path)
+    imported = Household.objects.get()
+
+    form = imports.ImportHouseholdForm(data={**values, "phone_number": "+1 312 555 0142"})
+    assert form.is_valid(), form.errors
+    by_hand = save_household(household=form.instance, staff=worker)
+    by_hand.refresh_from_db()
+
+    stored = history.household_values(imported)
+    assert stored == {**history.household_values(by_hand), "phone_number": "+13125550199"}
+    assert (imported.phone_tail, imported.status) == ("5550199", "active")
+    assert imported.created_at == imported.updated_at
+    assert imported.created_at > timezone.now() - datetime.timedelta(minutes=1)
+    entries = [
+        (change.action, change.changes, change.personal_values.changes)
+        for change in HouseholdChange.objects.order_by("id")
+    ]
+    (imported_entry, by_hand_entry) = entries
+    assert imported_entry[:2] == by_hand_entry[:2]
+    assert imported_entry[2] == {
+        **by_hand_entry[2],
+        "phone_number": [None, "+13125550199"],
+    }
 
 
 def test_a_second_run_imports_nothing_new(tmp_path, worker):
