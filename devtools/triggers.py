@@ -1,13 +1,14 @@
-"""Lift and restore the append-only triggers, for test database purges only."""
+"""Lift and restore the append-only triggers, for tests only: the purge of a SQLite test
+database, and tests that set up rows the triggers would refuse."""
 
 import re
 from contextlib import contextmanager
 
 from core.db.accounts import APPEND_ONLY_TABLES, ERASABLE_TABLES
 
-# Tables whose triggers a purge lifts: the append-only logs (they refuse DELETE), and
-# Households, whose AFTER DELETE trigger (reports' coverage counts) would otherwise
-# write pending rows into a table the purge may already have emptied.
+# Tables a purge empties without their triggers: the append-only logs (they refuse
+# DELETE), and Households, whose AFTER DELETE trigger (reports' coverage counts) would
+# otherwise write pending rows into a table the purge may already have emptied.
 LIFTED_TABLES = (*APPEND_ONLY_TABLES, *ERASABLE_TABLES, "Households")
 
 

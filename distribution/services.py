@@ -8,7 +8,7 @@ same last unit nor serve one household twice from two centers at once.
 
 import logging
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -204,24 +204,32 @@ def distribute_package(*, household, package, center, staff, quantity=1, form_to
 
 
 def _log_failure(household, package, center, staff, quantity, code, submission=None):
-    """Commit the `failed` audit row for a refused attempt, spending the form's token."""
+    """Commit the `failed` audit row for a refused attempt, spending the form's token.
+
+    Retried like the attempt itself: the row's rollup triggers write shared counter
+    rows, which can deadlock, or fail certification on a Galera cluster.
+    """
     valid = is_valid_quantity(quantity)
-    with transaction.atomic(), connection.cursor() as cursor:
-        log = insert_log(
-            cursor,
-            household_id=household.pk,
-            package_id=package.pk,
-            center_id=center.pk,
-            staff=staff,
-            quantity_distributed=quantity if valid else 1,
-            distribution_date=timezone.now(),
-            transaction_status=DistributionLog.Status.FAILED,
-            failure_code=code,
-            failure_reason=FAILURE_MESSAGES.get(code, BUSY_MESSAGE),
-            notes=None if valid else f"Requested quantity: {str(quantity)[:50]}",
-        )
-        spend(cursor, submission, log)
-        return log
+
+    def record():
+        with connection.cursor() as cursor:
+            log = insert_log(
+                cursor,
+                household_id=household.pk,
+                package_id=package.pk,
+                center_id=center.pk,
+                staff=staff,
+                quantity_distributed=quantity if valid else 1,
+                distribution_date=timezone.now(),
+                transaction_status=DistributionLog.Status.FAILED,
+                failure_code=code,
+                failure_reason=FAILURE_MESSAGES.get(code, BUSY_MESSAGE),
+                notes=None if valid else f"Requested quantity: {str(quantity)[:50]}",
+            )
+            spend(cursor, submission, log)
+            return log
+
+    return atomic_with_retries(record)
 
 
 def void_distribution(*, log, staff, reason):

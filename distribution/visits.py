@@ -3,8 +3,9 @@
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from core.db.galera import certify
@@ -105,12 +106,20 @@ def serve_household(*, household, center, staff, lines, collected_by="", form_to
         visit = unless_submitted(submission, lambda: atomic_with_retries(locked_visit))
     except LockContention:
         busy = [_Line(package, quantity, BUSY_CODE) for package, quantity in lines]
-        with transaction.atomic(), connection.cursor() as cursor:
-            visit = _record_visit(
-                cursor, household, center, staff, collected_by, timezone.now(), busy, None
-            )
+        visit = atomic_with_retries(
+            partial(_record_busy_visit, household, center, staff, collected_by, busy)
+        )
     logger.info("visit recorded", extra={"visit_id": visit.pk, "lines": len(lines)})
     return visit
+
+
+def _record_busy_visit(household, center, staff, collected_by, busy):
+    """Record a visit whose every line was refused as busy (its rows' triggers write
+    shared counter rows, so this is retried too)."""
+    with connection.cursor() as cursor:
+        return _record_visit(
+            cursor, household, center, staff, collected_by, timezone.now(), busy, None
+        )
 
 
 def _serve_line(cursor, household, family_size, center, staff, package, quantity, now):

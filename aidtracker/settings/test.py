@@ -13,7 +13,7 @@ STORAGES = {
 
 # Development tooling (demo data, synthetic load, test-database helpers). It comes
 # first because its `flush` must win: the append-only triggers refuse the DELETEs
-# that end a transactional test, and its `flush` lifts them for the purge.
+# that end a transactional test, and its `flush` empties those tables without them.
 INSTALLED_APPS = ["devtools", *INSTALLED_APPS]
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

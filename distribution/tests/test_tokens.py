@@ -12,7 +12,7 @@ from unittest import mock
 import pytest
 from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse, reverse_lazy
 
@@ -141,15 +141,57 @@ def test_a_replay_after_a_void_takes_no_stock(portal):
 @pytest.mark.django_db
 def test_a_busy_attempt_leaves_its_token_unspent(portal):
     """Busy changed nothing, so the same form may be sent again and then succeeds."""
-    contention = services.LockContention("test")
+    real = services.atomic_with_retries
+    attempts = []
+
+    def busy_once(operation):  # the attempt loses; recording its refusal does not
+        attempts.append(operation)
+        if len(attempts) == 1:
+            raise services.LockContention("test")
+        return real(operation)
+
     with (
-        mock.patch.object(services, "atomic_with_retries", side_effect=contention),
+        mock.patch.object(services, "atomic_with_retries", side_effect=busy_once),
         pytest.raises(DistributionBusy),
     ):
         distribute(portal, "nonce-1")
+    assert len(attempts) == 2
     assert not FormSubmission.objects.filter(token="nonce-1").exists()
+    assert DistributionLog.objects.get(household=portal.household).failure_code == "busy"
 
     assert distribute(portal, "nonce-1").transaction_status == "success"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_whose_row_loses_a_deadlock_is_recorded_on_the_next_attempt(portal, monkeypatch):
+    """The refusal's audit row has triggers that write shared rows: a deadlock there is
+    retried like the attempt's own, and the refusal is recorded once."""
+    real, lost = services.insert_log, []
+
+    def deadlocked_once(cursor, **row):
+        if row["transaction_status"] == "failed" and not lost:
+            lost.append(row["failure_code"])
+            raise lock_lost()
+        return real(cursor, **row)
+
+    distribute(portal, "nonce-1")
+    monkeypatch.setattr(services, "insert_log", deadlocked_once)
+    with pytest.raises(DistributionRefused):
+        distribute(portal, "nonce-2")
+
+    assert lost == ["not_eligible"]
+    refusals = DistributionLog.objects.filter(
+        household=portal.household, failure_code__isnull=False
+    )
+    assert [row.failure_code for row in refusals] == ["not_eligible"]
+    assert FormSubmission.objects.get(token="nonce-2").log_id == refusals.get().pk
+
+
+def lock_lost():
+    """The error a lost deadlock (MySQL/MariaDB) or a locked database (SQLite) raises."""
+    if connection.vendor == "mysql":
+        return OperationalError(1213, "Deadlock found when trying to get lock")
+    return OperationalError("database is locked")
 
 
 # ------------------------------------------------------------------ in parallel

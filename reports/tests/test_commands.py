@@ -190,7 +190,10 @@ def test_a_bulk_load_gives_the_rollups_the_triggers_give(admin_staff):
     assert "balance" in run("check_stock")
     # The triggers work again afterwards.
     log = DistributionLog.objects.filter(transaction_status="success").first()
-    restock(center=log.center, package=log.package, quantity=1, staff=admin_staff)
+    fresh = datetime.date.today() + datetime.timedelta(days=90)  # the package may be perishable
+    restock(
+        center=log.center, package=log.package, quantity=1, expiry_date=fresh, staff=admin_staff
+    )
     distribute_package(
         household=HouseholdFactory(), package=log.package, center=log.center, staff=admin_staff
     )

@@ -41,7 +41,7 @@ def nodes(transactional_db, settings):
     for alias in aliases:
         on_node(alias, caught_up)
     yield aliases
-    # Every node settled before the purge re-creates the triggers (DDL) after the test.
+    # Every node settled before the purge's TRUNCATEs (DDL) after the test.
     for alias in aliases:
         on_node(alias, caught_up)
     for alias in aliases:
@@ -51,9 +51,9 @@ def nodes(transactional_db, settings):
 def caught_up():
     """Wait until this node has applied everything the cluster committed, DDL included.
 
-    The purge between tests drops and re-creates triggers; a node still applying that
-    DDL while a test writes to the table has been seen to open it with a half-made
-    trigger. A causal read (wsrep_sync_wait) returns only once the node caught up.
+    The purge between tests empties the logs with TRUNCATE, DDL that every node
+    applies in turn; a test starts writing only once its node has. A causal read
+    (wsrep_sync_wait) returns only once the node caught up.
     """
     with connection.cursor() as cursor:
         cursor.execute("SET SESSION wsrep_sync_wait = 15")

@@ -19,12 +19,13 @@ from io import StringIO
 import MySQLdb
 import pytest
 from django.core.management import call_command
-from django.db import OperationalError, connection
+from django.db import DatabaseError, connection
 from django.db.models import Count
 
 from centers.models import StaffMember
 from centers.tests.factories import DistributionCenterFactory, StaffMemberFactory
 from core.db.galera import GALERA_MAX_ATTEMPTS
+from core.db.retry import backoff, is_retryable
 from core.db.sqlfiles import latest_statement
 from distribution import recording
 from distribution.models import DistributionLog, Visit
@@ -328,7 +329,6 @@ def test_stock_and_rollups_agree_on_every_node(world, nodes):
 PROCEDURE = "sp_distribute_package"
 UNCERTIFIED = "sp_distribute_package_uncertified"
 CERTIFIED_WRITE = re.compile(r"\n[ \t]*IF @@wsrep_on THEN\n.*?END IF;", re.DOTALL)
-ER_LOCK_DEADLOCK = 1213
 
 
 @pytest.fixture
@@ -404,15 +404,17 @@ class LotsHeld:
 
 def call_retrying(procedure, household, package, center, staff):
     """CALL the procedure as a client of it must: again after a certification failure
-    (error 1213), which rolled back everything the call did."""
-    for _ in range(GALERA_MAX_ATTEMPTS):
+    (error 1213, or its misreported forms: core.db.retry), which rolled back everything
+    the call did."""
+    for attempt in range(GALERA_MAX_ATTEMPTS):
         try:
             _, status, _ = call_distribute(
                 household.pk, package.pk, center.pk, staff.pk, 1, procedure=procedure
             )
-        except OperationalError as error:
-            if error.args[0] != ER_LOCK_DEADLOCK:
+        except DatabaseError as error:
+            if not is_retryable(error):
                 raise
+            backoff(attempt)
         else:
             return status
     return "busy"
