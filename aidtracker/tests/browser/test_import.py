@@ -109,7 +109,8 @@ def test_a_manager_imports_a_spreadsheet_and_watches_it(
     page.screenshot(path=SCREENSHOTS / "import-preview.png", full_page=True)
     assert Household.objects.count() == before  # the preview registered nothing
 
-    confirm.click()
+    with page.expect_navigation():  # the confirmation's POST and its redirect
+        confirm.click()
     page.reload()  # the progress survives a reload
     watch_progress(page, page.locator("#import-counts"))
     expect(page.locator('[data-count="imported"]')).to_have_text(str(ROWS - ROWS // 50 - 1))
