@@ -261,10 +261,18 @@ def rebuild():
     """Recompute the rollups from the log, in one transaction; return their row counts.
 
     Rows inserted into the log by other means than the service and the stored
-    procedure (bulk loads, bare clients) should not run at the same time.
+    procedure (bulk loads, bare clients) should not run at the same time. The
+    transaction is retried when it loses a deadlock, or on a Galera cluster when a
+    distribution committed meanwhile through another node (whose writers its locks
+    cannot hold off) makes its commit fail certification: each attempt starts from
+    the log afresh.
     """
     triggers.reinstall_drifted_triggers()  # DDL: before the transaction (MySQL commits)
-    with transaction.atomic(), connection.cursor() as cursor:
+    return atomic_with_retries(_rebuild_in_transaction)
+
+
+def _rebuild_in_transaction():
+    with connection.cursor() as cursor:
         _lock_writers(cursor)
         for table in ALL_TABLES:
             cursor.execute(f"DELETE FROM {table}")

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 
 from core.db import retry as rollup_retry
 from distribution.models import DistributionLog
@@ -306,6 +306,52 @@ def test_a_fold_that_keeps_losing_to_contention_waits_for_next_time(monkeypatch)
     err = io.StringIO()
     call_command("rebuild_rollup", fold=True, stdout=io.StringIO(), stderr=err)
     assert "lock contention" in err.getvalue()
+
+
+def lock_lost():
+    """The error a lost deadlock (MySQL/MariaDB) or a locked database (SQLite) raises."""
+    if connection.vendor == "mysql":
+        return OperationalError(1213, "Deadlock found when trying to get lock")
+    return OperationalError("database is locked")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_that_loses_a_deadlock_starts_again_from_the_log(
+    center, other_center, monkeypatch
+):
+    build_dataset(center, other_center)
+    rollup.fold()  # what a rebuild computes: the triggers' rollups, folded
+    expected = _rollup_snapshot()
+    real, attempts = rollup._lock_writers, []
+
+    def lost_first(cursor):
+        attempts.append(cursor)
+        real(cursor)
+        if len(attempts) == 1:  # after the locks, as a certification failure would be
+            raise lock_lost()
+
+    monkeypatch.setattr(rollup, "_lock_writers", lost_first)
+    monkeypatch.setattr(rollup_retry, "backoff", lambda attempt: None)
+    assert "Rebuilt" in run("rebuild_rollup")
+    assert len(attempts) == 2
+    assert _rollup_snapshot() == expected
+
+
+def test_a_rebuild_that_keeps_losing_says_so_and_changes_nothing(center, other_center, monkeypatch):
+    build_dataset(center, other_center)
+    before = _rollup_snapshot()
+    real = rollup._lock_writers
+
+    def lost(cursor):
+        real(cursor)
+        cursor.execute("DELETE FROM Distribution_Monthly_Rollup")  # undone with the attempt
+        raise lock_lost()
+
+    monkeypatch.setattr(rollup, "_lock_writers", lost)
+    monkeypatch.setattr(rollup_retry, "backoff", lambda attempt: None)
+    with pytest.raises(CommandError, match="nothing was changed"):
+        run("rebuild_rollup")
+    assert _rollup_snapshot() == before
 
 
 @pytest.mark.parametrize("every", [["--every", "0"], ["--every", "-5"], ["--every", "5"]])

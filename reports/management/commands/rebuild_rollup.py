@@ -69,7 +69,14 @@ class Command(BaseCommand):
                 )
             )
             return
-        counts = rollup.rebuild()
+        try:
+            counts = rollup.rebuild()
+        except LockContention as error:
+            raise CommandError(
+                "The rebuild kept losing to distributions recorded meanwhile (on a Galera "
+                "cluster, through other nodes); nothing was changed. Run it again at a "
+                "quieter moment."
+            ) from error
         summary = ", ".join(f"{table}: {count} rows" for table, count in counts.items())
         self.stdout.write(
             self.style.SUCCESS(f"Rebuilt in {time.monotonic() - started:.1f}s. {summary}.")
